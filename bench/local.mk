@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Benchmarks are programs that print `bench: <name> <value> <unit>` lines
+# with their baseline measured in the same run; `make bench` runs them all.
