@@ -1,7 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Test programs mirror the layers of src/. Each is a TAP program linked
-# against the core library.
-EXTRA_DIST += tests/tsan.supp tests/lsan.supp
+# Test programs mirror the layers of src/. Each is a TAP program; each
+# module's tests are listed in the module's section below.
+EXTRA_DIST += tests/tsan.supp tests/lsan.supp tests/run-all tests/deps.txt
+noinst_HEADERS = tests/tap.h
+
 TEST_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
-TEST_LIBS = src/libmpssed-core.la $(URCU_LIBS)
+
+include tests/rcuwork/local.mk
+include tests/mpsse/local.mk
+include tests/chip/local.mk
+include tests/emu/local.mk
+include tests/transport/local.mk
+include tests/umockdev/local.mk
