@@ -18,9 +18,10 @@
  *
  * ThreadSanitizer builds (MPSSED_TSAN): TSan cannot see the ordering a grace
  * period provides, so every reader's unlock releases one global token and
- * every grace period acquires it; pointer publication and dereference become
- * C11 release/acquire atomics. A free without a grace period is still
- * reported, because nothing then acquires the readers' releases.
+ * every grace period acquires it; pointer publication, exchange and
+ * dereference become C11 atomics. A free without a grace period is still
+ * reported, because nothing then acquires the releases of the readers that
+ * are still inside their sections. See doc/rcu.md.
  */
 #ifndef MPSSED_COMMON_RCU_H
 #define MPSSED_COMMON_RCU_H
@@ -54,8 +55,24 @@ extern char mpssed_rcu_tsan_token;
 		__tsan_acquire(&mpssed_rcu_tsan_token);    \
 	} while (0)
 
+/*
+ * liburcu 0.13 implements the pointer updates with inline assembly, which
+ * TSan does not see at all: every update must be a C11 atomic here.
+ */
 #undef rcu_assign_pointer
 #define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#undef rcu_set_pointer
+#define rcu_set_pointer(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#undef rcu_xchg_pointer
+#define rcu_xchg_pointer(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#undef rcu_cmpxchg_pointer
+#define rcu_cmpxchg_pointer(p, old, _new)                                          \
+	({                                                                         \
+		__typeof__(*(p)) _rcu_old = (old);                                 \
+		__atomic_compare_exchange_n((p), &_rcu_old, (_new), 0,             \
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);   \
+		_rcu_old;                                                          \
+	})
 #undef rcu_dereference
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #endif /* MPSSED_TSAN */
