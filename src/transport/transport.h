@@ -14,11 +14,14 @@
  * are called by one thread at a time per transport; the chip model
  * serializes them with its I/O mutex. Asynchronous reads may be submitted
  * and cancelled from any thread; their callbacks run on the backend's event
- * thread (ftdi: the libusb event thread; emu: the emulator's bus thread)
- * and must not block: they may only record the result, submit the next read
- * and wake someone. transport_close() first cancels and reaps every read in
- * flight (each callback has run when it returns), so it blocks and must not
- * be called from a callback.
+ * thread (ftdi: the libusb event thread, see transport/usb.h; emu: the
+ * emulator's bus thread, or the thread calling emu_chip_unplug() or
+ * cancelling) and must not block: they may only record the result, submit
+ * the next read and wake someone. transport_close() first cancels and reaps
+ * every read in flight (each callback has run when it returns), so it blocks
+ * and must not be called from a callback, nor concurrently with other calls
+ * on the same transport (a callback resubmitting is fine: it gets
+ * -ESHUTDOWN).
  *
  * Errors: 0 (or a byte count) on success, -errno on failure.
  */
@@ -51,17 +54,39 @@ struct transport_read {
 
 struct transport_ops {
 	const char *name;
-	/* Vendor requests; each blocks for one control round trip. */
+	/*
+	 * Vendor requests; each blocks for one control round trip, at most
+	 * 1 s (then -ETIMEDOUT: the chip stopped answering).
+	 */
 	int (*reset)(struct transport *t);
 	int (*purge)(struct transport *t);	/* RX and TX FIFOs */
 	int (*set_latency)(struct transport *t, uint8_t ms);
 	int (*set_bitmode)(struct transport *t, uint8_t mask, uint8_t mode);
 	int (*read_pins)(struct transport *t, uint8_t *pins);
-	/* Bulk OUT: returns once the device has taken all len bytes. */
+	/*
+	 * Any other vendor request on this interface (the backend sets
+	 * wIndex = interface + 1): request_type 0x40 (OUT) or 0xC0 (IN).
+	 * Returns the length of an IN answer, 0 for OUT, -EPIPE when the chip
+	 * stalls it.
+	 */
+	int (*control)(struct transport *t, uint8_t request_type, uint8_t request,
+		       uint16_t value, uint8_t *data, uint16_t len);
+	/*
+	 * Bulk OUT: returns 0 once the device has taken all len bytes,
+	 * -ETIMEDOUT after timeout_ms (<= 0: no limit).
+	 */
 	int (*write)(struct transport *t, const uint8_t *buf, size_t len, int timeout_ms);
-	/* Bulk IN: on 0, rd->cb runs exactly once later on the event thread. */
+	/*
+	 * Bulk IN: on 0, rd->cb runs exactly once later on the event thread.
+	 * -EINVAL when len is 0 or not a multiple of packet_size, -ESHUTDOWN
+	 * once close has begun (a callback resubmitting during close gets it).
+	 */
 	int (*submit_read)(struct transport *t, struct transport_read *rd);
-	/* On 0, rd->cb follows with -ECANCELED (or with the real result if it won the race). */
+	/*
+	 * rd must have been submitted on t. On 0, rd->cb follows with
+	 * -ECANCELED (or with the real result if it won the race); -EALREADY
+	 * when rd is not in flight (its callback has run or is running).
+	 */
 	int (*cancel_read)(struct transport *t, struct transport_read *rd);
 	/* Cancel and reap every read in flight, release the interface, free t. */
 	void (*close)(struct transport *t);
@@ -99,6 +124,12 @@ static inline int transport_read_pins(struct transport *t, uint8_t *pins)
 	return t->ops->read_pins(t, pins);
 }
 
+static inline int transport_control(struct transport *t, uint8_t request_type, uint8_t request,
+				    uint16_t value, uint8_t *data, uint16_t len)
+{
+	return t->ops->control(t, request_type, request, value, data, len);
+}
+
 static inline int transport_write(struct transport *t, const uint8_t *buf, size_t len, int timeout_ms)
 {
 	return t->ops->write(t, buf, len, timeout_ms);
@@ -118,9 +149,9 @@ static inline int transport_cancel_read(struct transport *t, struct transport_re
 void transport_close(struct transport *t);
 
 /*
- * Synchronous read built on submit_read: waits up to timeout_ms for one
- * transfer of len raw bytes and returns the raw byte count or -errno
- * (-ETIMEDOUT after cancelling it).
+ * Synchronous read built on submit_read: waits up to timeout_ms (< 0: no
+ * limit) for one transfer of len raw bytes and returns the raw byte count
+ * or -errno (-ETIMEDOUT after cancelling it and reaping its callback).
  */
 int transport_read_raw(struct transport *t, uint8_t *buf, size_t len, int timeout_ms);
 
@@ -139,10 +170,15 @@ struct transport_ftdi_match {
 /*
  * Open MPSSE interface intf (0 = A) of the first matching FTDI device:
  * detach a kernel driver from that interface only (reattached on close),
- * claim it, and leave it ready for the attach sequence (no reset yet).
- * -ENOENT when nothing matches, -EACCES when the device node is not
- * accessible (yet: udev may not have applied its rules), -EBUSY when
- * another process holds the interface.
+ * claim it, and leave it ready for the attach sequence: pins untouched
+ * (libftdi's open sends an SIO reset, which only empties the FIFOs, and a
+ * baud rate; never a bitmode change). Only supported VID:PIDs match
+ * (transport/usb.h). -ENOENT when nothing matches (or the device has no
+ * interface intf), -EACCES when the device node is not accessible (yet:
+ * udev may not have applied its rules), -EBUSY when another process holds
+ * the interface, -ENODEV when it went away meanwhile, -EINVAL for
+ * intf > 3. The transport holds a reference on the shared libusb context
+ * (usb_start()) until it is closed.
  */
 int transport_ftdi_open(const struct transport_ftdi_match *match, unsigned intf,
 			struct transport **out);
