@@ -26,6 +26,37 @@
  *  - Pin levels: an output pin shows its latch; an input pin shows what the
  *    pin world drives (set_input, wires, waveforms), default low.
  *
+ * Details a host may notice:
+ *  - Purge values as the chip reads them (libftdi 1.5's ftdi.h): wValue 1
+ *    empties the FIFO of command bytes from the host (and ends a command
+ *    in progress, such as a 0x88 wait), wValue 2 the FIFO of answers for
+ *    the host; 0 (SIO reset) both.
+ *  - FIFOs have the chip's sizes (FT232H 1 KiB, FT2232H 4 KiB, FT4232H
+ *    2 KiB per direction): a bulk OUT transfer completes only once all its
+ *    bytes are in the TX FIFO (so it waits behind a 0x88 that waits), and
+ *    the processor pauses while an answer does not fit in the RX FIFO.
+ *  - The FT4232H has no ACBUS: 0x82 takes its two bytes and drives nothing,
+ *    0x83 answers 0x00, lines 8-15 do not exist. Its interfaces C and D have
+ *    endpoints but no MPSSE (their OUT bytes are dropped).
+ *  - 0x9E (FT232H and Bryx only; FA 9E elsewhere): an open-drain output at 1
+ *    lets go of the pin, which then reads high (the board's pull-up) unless
+ *    the pin world drives it.
+ *  - Bad opcodes (bit 7 set and unknown, or a data opcode that neither reads
+ *    nor writes) answer FA <op> and take one byte.
+ *  - Data commands (0x10-0x3F, 0x4A/0x4B/0x6A/0x6B/0x6E/0x6F) take their
+ *    bytes and answer their read bytes: in loopback (0x84) what they shift
+ *    out, otherwise the level of TDO/DI (ADBUS2). The pins they clock are
+ *    not recorded in the history.
+ *  - Timing model: at 60 MHz (12 MHz after 0x8B, the power-on state) TCK =
+ *    base / ((1 + divisor) * 2); 0x8E, 0x8F, 0x9C/0x9D and data commands
+ *    take that time (data commands 1.5 times longer in three-phase mode)
+ *    and the commands after them run at the modelled time, sampling the pin
+ *    world exactly then. Control requests take no modelled time.
+ *  - The latency timer runs from the later of the last IN packet and the
+ *    submission of the transfer that waits for the next one.
+ *  - An IN transfer shorter than a packet gets packets that fit it (the chip
+ *    never overflows the host's buffer).
+ *
  * Threads and locks: each chip has one mutex over all its state and one bus
  * thread that completes IN transfers at their due time and runs waveforms.
  * Every function may be called from any thread. Transfer completion
@@ -72,7 +103,10 @@ struct emu_config {
 
 struct emu_chip;
 
-/* Returns NULL and sets errno on failure. Free with emu_chip_free(). */
+/*
+ * Returns NULL and sets errno on failure (EINVAL: bad model, or a serial of
+ * 64 characters or more). Free with emu_chip_free(). The serial is copied.
+ */
 struct emu_chip *emu_chip_new(const struct emu_config *config);
 /* Accepts NULL; always returns NULL. */
 struct emu_chip *emu_chip_free(struct emu_chip *chip);
@@ -111,6 +145,13 @@ struct emu_setup {
  * answer, 0 for OUT, or -errno.
  */
 int emu_chip_control(struct emu_chip *chip, const struct emu_setup *setup, uint8_t *data);
+/*
+ * The same with a time limit, as a host's control transfer has: only a
+ * chip that stopped answering (EMU_FAULT_STOP_ANSWERING) makes a request
+ * wait, and after timeout_ms (< 0: forever) it fails with -ETIMEDOUT.
+ */
+int emu_chip_control_timeout(struct emu_chip *chip, const struct emu_setup *setup, uint8_t *data,
+			     int timeout_ms);
 
 struct emu_xfer;
 typedef void (*emu_xfer_done_fn)(struct emu_xfer *xfer);
@@ -139,7 +180,9 @@ struct emu_xfer {
 int emu_chip_submit(struct emu_chip *chip, struct emu_xfer *xfer);
 /*
  * Cancel a submitted transfer: returns 0 and done() follows with -ENOENT,
- * or -EALREADY if it has completed or is completing.
+ * or -EALREADY if it has completed or is completing (also after an unplug,
+ * which completes every pending transfer). A cancelled IN transfer keeps
+ * the packets it already received (actual may be > 0).
  */
 int emu_chip_cancel(struct emu_chip *chip, struct emu_xfer *xfer);
 
@@ -149,11 +192,23 @@ int emu_chip_cancel(struct emu_chip *chip, struct emu_xfer *xfer);
  * Unplug: pending transfers complete with -ENODEV, later calls fail with
  * -ENODEV. Replug: power-on state (pins inputs, MPSSE off, FIFOs empty,
  * latency 16 ms); the pin world stays as it was.
+ *
+ * Both return only after every done() they caused and the listener have
+ * run (on the bus thread), unless called from a callback; so they must not
+ * be called with a lock those callbacks take. The chip loses power at the
+ * unplug: its outputs let go then (the history shows it), not at replug.
+ * Unplug when unplugged: -ENODEV; replug when plugged: -EALREADY.
  */
 int emu_chip_unplug(struct emu_chip *chip);
 int emu_chip_replug(struct emu_chip *chip);
 bool emu_chip_plugged(const struct emu_chip *chip);
 
+/*
+ * The listener runs on the bus thread, after the done() calls of the
+ * transfers the unplug completed. After emu_chip_set_listener() returns,
+ * the previous listener is not running and will not be called again
+ * (unless it is called from a callback).
+ */
 struct emu_listener {
 	/* Called after the state changed, without the chip's lock. */
 	void (*plugged)(struct emu_chip *chip, bool plugged, void *user_data);
@@ -168,7 +223,10 @@ int emu_chip_set_input(struct emu_chip *chip, unsigned intf, unsigned line, bool
 /* Make in_line follow out_line's level (a wire); remove with emu_chip_unwire(). */
 int emu_chip_wire(struct emu_chip *chip, unsigned intf, unsigned out_line, unsigned in_line);
 int emu_chip_unwire(struct emu_chip *chip, unsigned intf, unsigned in_line);
-/* Drive line with a square wave of hz (0 stops it; the line keeps its level). */
+/*
+ * Drive line with a square wave of hz (0 stops it; the line keeps its level).
+ * The first edge comes half a period after the call; up to 100 kHz.
+ */
 int emu_chip_square_wave(struct emu_chip *chip, unsigned intf, unsigned line, double hz);
 
 struct emu_step {
@@ -202,6 +260,16 @@ void emu_chip_clear_history(struct emu_chip *chip, unsigned intf);
 
 /* --- Fault injection ------------------------------------------------------- */
 
+/*
+ * Faults apply to one interface, except the unplugs, which unplug the whole
+ * chip (UNPLUG_AT_XFER counts the bulk transfers of that interface; the
+ * one that triggers it completes with -ENODEV). Answer faults hit only
+ * answers that carry data, and SHORT_PACKET only those with 2 bytes or
+ * more. A transfer stuck by TIMEOUT stays stuck until cancelled, and holds
+ * the transfers behind it, as on a real endpoint. Injecting into an
+ * unplugged chip fails with -ENODEV.
+ */
+
 enum emu_fault_kind {
 	EMU_FAULT_UNPLUG_AT_XFER = 1, /* unplug when bulk transfer number `at` (counted from now) is submitted */
 	EMU_FAULT_UNPLUG_AT_TIME,     /* unplug `at` ns from now */
@@ -226,7 +294,7 @@ void emu_chip_clear_faults(struct emu_chip *chip);
 /* --- Counters ---------------------------------------------------------------- */
 
 struct emu_stats {
-	uint64_t control;	/* control transfers */
+	uint64_t control;	/* control transfers to the whole chip */
 	uint64_t bulk_out, bulk_in; /* completed bulk transfers */
 	uint64_t bytes_out, bytes_in;
 	uint64_t commands;	/* MPSSE commands executed */
