@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The daemon end to end: each test starts the real src/daemon/mpssed on an
+# emulated chip with a temporary runtime directory and talks to it with a
+# raw client of the wire protocol (tests/daemon/client.c), not the client
+# library. The sanitizer options of TESTS_ENVIRONMENT reach the daemon too.
+DAEMON_TESTS = \
+	tests/daemon/test-daemon-cli \
+	tests/daemon/test-daemon-chip \
+	tests/daemon/test-daemon-unplug \
+	tests/daemon/test-daemon-abuse \
+	tests/daemon/test-daemon-events \
+	tests/daemon/test-daemon-demo
+check_PROGRAMS += $(DAEMON_TESTS)
+TESTS += $(DAEMON_TESTS)
+
+DAEMON_TEST_SOURCES = tests/daemon/client.h tests/daemon/client.c
+DAEMON_TEST_DEPS = src/daemon/mpssed$(EXEEXT)
+
+tests_daemon_test_daemon_chip_SOURCES = tests/daemon/test-daemon-chip.c $(DAEMON_TEST_SOURCES)
+tests_daemon_test_daemon_chip_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_chip_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+tests_daemon_test_daemon_unplug_SOURCES = tests/daemon/test-daemon-unplug.c $(DAEMON_TEST_SOURCES)
+tests_daemon_test_daemon_unplug_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_unplug_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+tests_daemon_test_daemon_abuse_SOURCES = tests/daemon/test-daemon-abuse.c $(DAEMON_TEST_SOURCES)
+tests_daemon_test_daemon_abuse_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_abuse_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+tests_daemon_test_daemon_events_SOURCES = tests/daemon/test-daemon-events.c $(DAEMON_TEST_SOURCES)
+tests_daemon_test_daemon_events_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_events_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+tests_daemon_test_daemon_demo_SOURCES = tests/daemon/test-daemon-demo.c $(DAEMON_TEST_SOURCES)
+tests_daemon_test_daemon_demo_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_demo_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+tests_daemon_test_daemon_cli_SOURCES = tests/daemon/test-daemon-cli.c $(DAEMON_TEST_SOURCES)
+tests_daemon_test_daemon_cli_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_cli_DEPENDENCIES = $(DAEMON_TEST_DEPS)
