@@ -186,12 +186,21 @@ static bool quiescent_ok(struct slot *s, unsigned int k, const struct user *user
 	for (unsigned int i = 0; i < N_USERS; i++)
 		if (users[i].generation[k] == s->generation)
 			held += users[i].held[k];
+	/*
+	 * A user's last operation may have left a failure injected for the
+	 * next sample: stop injecting, and let one that already fired make
+	 * the set gone. A set that is not gone must still be polling.
+	 */
+	store(&s->dev->fail_next, 0);
 	poller_set_stats(s->dev->set, &st);
 	if (st.enabled != held)
 		return false;
 	if (st.gone || !held)
 		return st.listed == 0;
-	return listed_worker_samples(s->dev->set);
+	if (listed_worker_samples(s->dev->set))
+		return true;
+	poller_set_stats(s->dev->set, &st);
+	return st.gone && st.listed == 0;
 }
 
 int main(void)
