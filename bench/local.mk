@@ -3,3 +3,25 @@
 # Benchmarks are programs that print `bench: <name> <value> <unit>` lines
 # with their baseline measured in the same run; `make bench` runs them all.
 # Each adds itself with: noinst_PROGRAMS += bench/x and BENCHMARKS += bench/x
+
+# rcuwork: retiring 10,000 objects, rcuwork vs synchronize_rcu() per object.
+noinst_PROGRAMS += bench/bench-rcuwork
+BENCHMARKS += bench/bench-rcuwork
+bench_bench_rcuwork_SOURCES = bench/bench-rcuwork.c
+bench_bench_rcuwork_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+bench_bench_rcuwork_LDADD = src/rcuwork/librcuwork.la $(URCU_LIBS)
+
+# events: edge detection per sample and the event queue per event.
+noinst_PROGRAMS += bench/bench-events
+BENCHMARKS += bench/bench-events
+bench_bench_events_LDADD = src/events/libevents.la
+
+# device: sample rates (1 and 4 reads in flight, against a synchronous
+# loop), edge latency, unplug teardown and replug readiness, emulator timing on.
+noinst_PROGRAMS += bench/bench-device
+BENCHMARKS += bench/bench-device
+bench_bench_device_SOURCES = bench/bench-device.c
+bench_bench_device_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+bench_bench_device_LDADD = src/device/libdevice.la $(URCU_LIBS)
+noinst_PROGRAMS += bench/bench-poller
+BENCHMARKS += bench/bench-poller

@@ -13,3 +13,8 @@ include tests/chip/local.mk
 include tests/emu/local.mk
 include tests/transport/local.mk
 include tests/umockdev/local.mk
+include tests/events/local.mk
+include tests/poller/local.mk
+include tests/device/local.mk
+include tests/daemon/local.mk
+include tests/client/local.mk
