@@ -20,6 +20,7 @@
 #include <sys/eventfd.h>
 
 #include "common/log.h"
+#include "common/thread.h"
 #include "device/internal.h"
 #include "transport/transport.h"
 
@@ -392,21 +393,10 @@ static void *event_thread(void *arg)
 
 static int event_thread_start(struct core *core)
 {
-	pthread_attr_t attr;
-	sigset_t all;
-	int r;
+	int r = thread_start_unsignaled(&core->ev_thread, event_thread, core);
 
-	/* Signals belong to the daemon's main loop (signalfd). */
-	sigfillset(&all);
-	r = pthread_attr_init(&attr);
-	if (r)
-		return -r;
-	r = pthread_attr_setsigmask_np(&attr, &all);
-	if (!r)
-		r = pthread_create(&core->ev_thread, &attr, event_thread, core);
-	pthread_attr_destroy(&attr);
 	core->ev_started = !r;
-	return -r;
+	return r;
 }
 
 static void event_thread_stop(struct core *core)

@@ -5,6 +5,7 @@
 
 #include "common/rcu.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "poller/worker-list.h"
 #include "rcuwork/rcuwork.h"
 
@@ -239,24 +240,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int worker_spawn(struct poller_worker *w)
-{
-	pthread_attr_t attr;
-	sigset_t all;
-	int r;
-
-	/* Signals are the daemon's main loop's (signalfd), whoever enables. */
-	sigfillset(&all);
-	r = pthread_attr_init(&attr);
-	if (r)
-		return -r;
-	r = pthread_attr_setsigmask_np(&attr, &all);
-	if (!r)
-		r = pthread_create(&w->thread, &attr, worker_main, w);
-	pthread_attr_destroy(&attr);
-	return -r;
-}
-
 /* Caller holds set->lock. */
 static int __set_start_worker(struct poller_set *set)
 {
@@ -276,7 +259,7 @@ static int __set_start_worker(struct poller_set *set)
 	 */
 	cds_list_add_rcu(&w->node, &set->workers);
 	count_inc(&set->count.threads);
-	r = worker_spawn(w);
+	r = thread_start_unsignaled(&w->thread, worker_main, w);
 	if (r < 0) {
 		count_dec(&set->count.threads);
 		/* Readers may have seen it: free it after a grace period like any other. */

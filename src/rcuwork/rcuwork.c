@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/thread.h"
 #include "common/rcu.h"
 #include "rcuwork/rcuwork.h"
 
@@ -239,21 +240,11 @@ static void *worker_thread(void *arg)
 static int start_thread(const struct rcuwork_queue *q, pthread_t *thread,
 			void *(*fn)(void *), void *arg)
 {
-	pthread_attr_t attr;
-	sigset_t all;
-	int r;
+	int r = thread_start_unsignaled(thread, fn, arg);
 
-	sigfillset(&all);
-	r = pthread_attr_init(&attr);
 	if (r)
-		return -r;
-	r = pthread_attr_setsigmask_np(&attr, &all);
-	if (!r)
-		r = pthread_create(thread, &attr, fn, arg);
-	pthread_attr_destroy(&attr);
-	if (r)
-		log_err("rcuwork %s: cannot start a thread: %s", q->name, strerror(r));
-	return -r;
+		log_err("rcuwork %s: cannot start a thread: %s", q->name, strerror(-r));
+	return r;
 }
 
 static int start_threads(struct rcuwork_queue *q)
