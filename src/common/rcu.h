@@ -79,6 +79,24 @@ extern char mpssed_rcu_tsan_token;
 
 /* After the overrides, so the list helpers use them. */
 #include <urcu/list.h>
+#ifdef MPSSED_TSAN
+/*
+ * liburcu's cds_list_del_rcu() unlinks with a plain store. A reader that
+ * steps over the removed node reaches a successor whose initialization it
+ * has then not acquired in C11 terms, which TSan reports. Dependency
+ * ordering makes the plain store correct on real hardware, so only TSan
+ * builds replace it, with a release store that says the same thing.
+ */
+#define cds_list_del_rcu urcu_plain_cds_list_del_rcu
 #include <urcu/rculist.h>
+#undef cds_list_del_rcu
+static inline void cds_list_del_rcu(struct cds_list_head *elem)
+{
+	elem->next->prev = elem->prev;
+	rcu_set_pointer(&elem->prev->next, elem->next);
+}
+#else
+#include <urcu/rculist.h>
+#endif
 
 #endif

@@ -582,7 +582,7 @@ static void core_unlist_chips(struct core *core)
 
 	pthread_mutex_lock(&core->lock);
 	cds_list_for_each_entry_safe(chip, tmp, &core->chips, node) {
-		rcu_list_del(&chip->node);
+		cds_list_del_rcu(&chip->node);
 		r = rcuwork_queue(core->queue, &chip->unlist, chip_unlisted);
 		if (r < 0)
 			log_err("%s: cannot queue the registry's release (%s); leaking it",

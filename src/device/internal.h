@@ -217,19 +217,6 @@ struct line_request {
 	struct rcuwork release;
 };
 
-/*
- * cds_list_del_rcu() with the unlinking store a release: a reader that
- * steps over the removed node to its successor then also sees the
- * successor's initialization. liburcu's uses a plain store there, which
- * ThreadSanitizer (rightly, in C11 terms) reports as a race on the
- * successor's fields (see the report to common/rcu.h's owner).
- */
-static inline void rcu_list_del(struct cds_list_head *elem)
-{
-	elem->next->prev = elem->prev;
-	rcu_set_pointer(&elem->prev->next, elem->next);
-}
-
 static inline uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -286,7 +286,7 @@ static int __request_attach(struct gpio_chip *chip, struct line_request *req, bo
 	chip->held |= req->mask;
 	r = __binding_sync_poller(chip);
 	if (r < 0) {
-		rcu_list_del(&req->node);
+		cds_list_del_rcu(&req->node);
 		chip->held &= (uint16_t)~req->mask;
 		return r;
 	}
@@ -327,7 +327,7 @@ struct line_request *line_request_release(struct line_request *req)
 		return NULL;
 	chip = req->chip;
 	pthread_mutex_lock(&chip->lock);
-	rcu_list_del(&req->node);
+	cds_list_del_rcu(&req->node);
 	chip->held &= (uint16_t)~req->mask;
 	/* Disabling cannot fail while we hold an enable. */
 	(void)__binding_sync_poller(chip);
