@@ -557,7 +557,9 @@ int chip_attach(struct transport *t, const struct chipdb_entry *db,
 	r = chip_attach_locked(c, cfg);
 	pthread_mutex_unlock(&c->lock);
 	if (r < 0) {
-		log_err("%s: attach failed: %s", desc(c), strerror(-r));
+		/* A device pulled while it is being attached is routine, not an error. */
+		log_printf(r == -ENODEV ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR, "%s: attach failed: %s",
+			   desc(c), strerror(-r));
 		return r;
 	}
 	*out = steal_ptr(c);

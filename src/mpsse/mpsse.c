@@ -251,7 +251,8 @@ int mpsse_rx_take(struct mpsse_rx *rx, uint8_t *out, size_t n)
 		return -EAGAIN;
 	if (p[n] != MPSSE_BAD_COMMAND || p[n + 1] != MPSSE_MARKER)
 		return -EPROTO;
-	memcpy(out, p, n);
+	if (n)
+		memcpy(out, p, n);
 	rx->head += n + MPSSE_MARKER_LEN;
 	rx->len -= n + MPSSE_MARKER_LEN;
 	return (int)n;
