@@ -10,6 +10,7 @@ TEST_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 include tests/rcuwork/local.mk
 include tests/mpsse/local.mk
 include tests/chip/local.mk
+include tests/config/local.mk
 include tests/emu/local.mk
 include tests/transport/local.mk
 include tests/umockdev/local.mk

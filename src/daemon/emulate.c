@@ -6,114 +6,10 @@
 #include "common/log.h"
 #include "daemon/emulate.h"
 #include "device/device.h"
-#include "server/server.h"
 
 #define DEMO_WAVE_HZ 2.0
 #define DEMO_WIRE_FROM 0
 #define DEMO_WIRE_TO 4
-
-static int parse_on_off(const char *value, bool *out)
-{
-	if (!strcmp(value, "on"))
-		*out = true;
-	else if (!strcmp(value, "off"))
-		*out = false;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_name(const char *value, char *out, size_t size)
-{
-	if (!server_chip_name_valid(value) || strlen(value) >= size)
-		return -EINVAL;
-	strcpy(out, value);
-	return 0;
-}
-
-/* One key=value; -EINVAL with why filled. */
-static int parse_option(struct emulate_spec *spec, const char *key, const char *value, char *why,
-			size_t why_len)
-{
-	int r = -EINVAL;
-
-	if (!strcmp(key, "serial")) {
-		if (strlen(value) < sizeof(spec->serial)) {
-			strcpy(spec->serial, value);
-			spec->config.serial = spec->serial;
-			return 0;
-		}
-		snprintf(why, why_len, "serial '%s' is longer than %zu characters", value,
-			 sizeof(spec->serial) - 1);
-		return r;
-	}
-	if (!strcmp(key, "timing"))
-		r = parse_on_off(value, &spec->config.timing);
-	else if (!strcmp(key, "world")) {
-		r = strcmp(value, "demo") && strcmp(value, "none") ? -EINVAL : 0;
-		spec->demo_world = !strcmp(value, "demo");
-	} else if (!strcmp(key, "name"))
-		r = parse_name(value, spec->name, sizeof(spec->name));
-	else if (!strcmp(key, "name-b"))
-		r = parse_name(value, spec->name_b, sizeof(spec->name_b));
-	else {
-		snprintf(why, why_len,
-			 "unknown key '%s' (serial=, timing=on|off, world=demo|none, name=, name-b=)",
-			 key);
-		return -EINVAL;
-	}
-	if (r < 0)
-		snprintf(why, why_len, "bad value '%s' for %s", value, key);
-	return r;
-}
-
-static int parse_options(struct emulate_spec *spec, char *list, char *why, size_t why_len)
-{
-	char *save = NULL;
-
-	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-		int r;
-
-		if (!eq) {
-			snprintf(why, why_len, "'%s' is not key=value", item);
-			return -EINVAL;
-		}
-		*eq = '\0';
-		r = parse_option(spec, item, eq + 1, why, why_len);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-int emulate_spec_parse(const char *text, struct emulate_spec *spec, char *why, size_t why_len)
-{
-	_cleanup_free_ char *copy = strdup(text);
-	char *colon;
-	int model;
-
-	if (!copy) {
-		snprintf(why, why_len, "out of memory");
-		return -ENOMEM;
-	}
-	memset(spec, 0, sizeof(*spec));
-	spec->text = text;
-	spec->config.timing = true;
-	spec->demo_world = true;
-	colon = strchr(copy, ':');
-	if (colon)
-		*colon = '\0';
-	model = emu_model_from_name(copy);
-	if (model < 0) {
-		snprintf(why, why_len,
-			 "unknown preset '%s' (ft232h, ft2232h, ft4232h, ft4232ha, sealevel, bryx)",
-			 copy);
-		return -EINVAL;
-	}
-	spec->config.model = (enum emu_model)model;
-	return colon ? parse_options(spec, colon + 1, why, why_len) : 0;
-}
 
 /* Something visibly moves: a slow square wave, and a wire to see outputs on an input. */
 static int demo_world(struct emu_chip *emu, unsigned intf, unsigned lines)
@@ -126,7 +22,7 @@ static int demo_world(struct emu_chip *emu, unsigned intf, unsigned lines)
 	return r;
 }
 
-int emulate_add(struct core *core, const struct emulate_spec *spec)
+int emulate_add(struct core *core, const struct emulate_spec *spec, const char *const *given)
 {
 	const char *names[EMU_INTERFACES_MAX] = {
 		spec->name[0] ? spec->name : NULL,
@@ -136,6 +32,9 @@ int emulate_add(struct core *core, const struct emulate_spec *spec)
 	struct emu_chip *emu;
 	int r;
 
+	for (unsigned i = 0; given && i < EMU_INTERFACES_MAX; i++)
+		if (given[i])
+			names[i] = given[i];
 	r = core_add_emulator(core, &spec->config, names, &emu);
 	if (r < 0) {
 		log_err("--emulate %s: %s", spec->text,
@@ -143,7 +42,7 @@ int emulate_add(struct core *core, const struct emulate_spec *spec)
 		return r;
 	}
 	emu_chip_identity(emu, &id);
-	if (spec->name_b[0] && id.mpsse_interfaces < 2) {
+	if (names[1] && id.mpsse_interfaces < 2) {
 		log_err("--emulate %s: %s has no interface B", spec->text,
 			emu_model_name(spec->config.model));
 		return -EINVAL;

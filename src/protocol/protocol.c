@@ -5,6 +5,7 @@
  * never disagree about what an opcode carries.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "protocol/protocol.h"
 
@@ -82,4 +83,12 @@ const char *mpssed_opcode_name(uint16_t opcode)
 	default:
 		return op ? op->name : "?";
 	}
+}
+
+bool mpssed_chip_name_valid(const char *name)
+{
+	size_t n = strnlen(name, MPSSED_CHIP_NAME_MAX);
+
+	return n > 0 && n < MPSSED_CHIP_NAME_MAX && !strchr(name, '/') && strcmp(name, ".") &&
+	       strcmp(name, "..") && strcmp(name, MPSSED_CONTROL_SOCKET);
 }

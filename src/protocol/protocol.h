@@ -39,6 +39,7 @@
 #define MPSSED_PROTOCOL_PROTOCOL_H
 
 #include <linux/gpio.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MPSSED_PROTOCOL_MAJOR 1
@@ -181,6 +182,13 @@ struct mpssed_emu {
 int mpssed_request_size(uint16_t opcode);
 int mpssed_reply_size(uint16_t opcode);
 const char *mpssed_opcode_name(uint16_t opcode);
+
+/*
+ * Whether name can be a chip's name, that is its socket file in the
+ * runtime directory: not empty, shorter than MPSSED_CHIP_NAME_MAX, no '/',
+ * not "." or "..", not the control socket's name.
+ */
+bool mpssed_chip_name_valid(const char *name);
 
 /* Sizes are part of the protocol: check them at compile time. */
 _Static_assert(sizeof(struct mpssed_hdr) == 8, "header size");
