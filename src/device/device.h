@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chip/chipdb.h"
 #include "common/macros.h"
 
 struct core;
@@ -52,10 +53,35 @@ enum sample_mode {
 	SAMPLE_MODE_PACED,		/* hardware-paced sampling (issue #8) */
 };
 
+/* Who a chip is: what the configuration's [chip] sections match. */
+struct gpio_chip_identity {
+	uint16_t vid, pid;
+	char serial[128];		/* "" when blank */
+	char usb_path[32];		/* bus-port path "1-2.3"; "" for emulated devices */
+	unsigned intf;			/* 0 = A */
+};
+
+/* Names the configuration gives a chip and its lines; "" keeps the default. */
+struct gpio_chip_names {
+	char chip[GPIO_MAX_NAME_SIZE];
+	char lines[CHIPDB_LINES_MAX][GPIO_MAX_NAME_SIZE];
+};
+
+/*
+ * Asked once for every chip when it is first made, before anyone can see
+ * it (on the device-event thread for USB devices, in core_add_emulator()
+ * for emulated ones): fill names (zeroed) for id. A name passed to
+ * core_add_emulator() wins over names->chip. Must not call into the core.
+ */
+typedef void (*core_names_fn)(void *data, const struct gpio_chip_identity *id,
+			      struct gpio_chip_names *names);
+
 struct core_config {
 	uint8_t latency_ms;		/* FTDI latency timer; 0: 1 ms */
 	unsigned reads_in_flight;	/* poller pipelining depth; 0: default (4) */
 	enum sample_mode mode;		/* 0: SAMPLE_MODE_LATENCY */
+	core_names_fn names;		/* NULL: automatic chip names, the database's line names */
+	void *names_data;
 };
 
 /*
@@ -119,6 +145,15 @@ const char *gpio_chip_name(const struct gpio_chip *chip);
 bool gpio_chip_present(const struct gpio_chip *chip);
 /* The emulator behind the chip and its interface, or NULL for real hardware. */
 struct emu_chip *gpio_chip_emulator(const struct gpio_chip *chip, unsigned *intf);
+
+/* The identity the chip was matched by (usb_path: where it was last seen). */
+void gpio_chip_identity(struct gpio_chip *chip, struct gpio_chip_identity *id);
+/*
+ * Rename the lines (names->chip is ignored: a chip keeps its name for
+ * life). Takes effect for line info and lookups from now on; watchers
+ * get no record, as the kernel has no rename event.
+ */
+void gpio_chip_set_line_names(struct gpio_chip *chip, const struct gpio_chip_names *names);
 
 /* name, label ("FT232H A serial=FT1234 port=1-2"), lines. */
 int gpio_chip_info(struct gpio_chip *chip, struct gpiochip_info *info);

@@ -102,11 +102,15 @@ static int source_make_chips(struct core *core, struct emu_source *src,
 	for (unsigned i = 0; i < src->n; i++) {
 		const char *name = names ? names[i] : NULL;
 
+		struct gpio_chip_identity gid = { .vid = id.vid, .pid = id.pid, .intf = i };
+
 		r = gpio_chip_new(core, name, db, i, &emu_source_ops, src, &src->chips[i]);
 		if (r < 0) {
 			chips_unref(src->chips, i);
 			return r;
 		}
+		snprintf(gid.serial, sizeof(gid.serial), "%s", id.serial);
+		gpio_chip_describe(src->chips[i], &gid);
 		snprintf(src->chips[i]->label, sizeof(src->chips[i]->label), "%s %c serial=%.40s",
 			 db->name, 'A' + i, id.serial);
 	}

@@ -111,6 +111,48 @@ void gpio_chip_linecfg(const struct gpio_chip *chip, struct linecfg_chip *lc)
 	lc->output_mask = chip->db->output_mask;
 }
 
+/* --- Names ------------------------------------------------------------------- */
+
+static void copy_line_names(struct gpio_chip *chip, const struct gpio_chip_names *names)
+{
+	for (unsigned i = 0; i < CHIPDB_LINES_MAX; i++)
+		snprintf(chip->line_names[i], sizeof(chip->line_names[i]), "%s", names->lines[i]);
+}
+
+void gpio_chip_describe(struct gpio_chip *chip, const struct gpio_chip_identity *id)
+{
+	const struct core_config *cc = &chip->core->config;
+	struct gpio_chip_names names = { 0 };
+
+	chip->id = *id;
+	if (!cc->names)
+		return;
+	cc->names(cc->names_data, id, &names);
+	if (!chip->name[0])
+		snprintf(chip->name, sizeof(chip->name), "%s", names.chip);
+	copy_line_names(chip, &names);
+}
+
+void gpio_chip_identity(struct gpio_chip *chip, struct gpio_chip_identity *id)
+{
+	pthread_mutex_lock(&chip->lock);
+	*id = chip->id;
+	pthread_mutex_unlock(&chip->lock);
+}
+
+void gpio_chip_set_line_names(struct gpio_chip *chip, const struct gpio_chip_names *names)
+{
+	pthread_mutex_lock(&chip->lock);
+	copy_line_names(chip, names);
+	pthread_mutex_unlock(&chip->lock);
+}
+
+/* The configuration's name, else the database's; chip->lock held. */
+static const char *__line_name(const struct gpio_chip *chip, unsigned line)
+{
+	return chip->line_names[line][0] ? chip->line_names[line] : chipdb_line_name(chip->db, line);
+}
+
 /* --- Info -------------------------------------------------------------------- */
 
 /* As much of src as fits, NUL-terminated: uAPI strings are cut, not refused. */
@@ -135,10 +177,14 @@ int gpio_chip_info(struct gpio_chip *chip, struct gpiochip_info *info)
 
 int gpio_chip_find_line(struct gpio_chip *chip, const char *name)
 {
-	for (unsigned line = 0; line < chip->db->lines; line++)
-		if (!strcmp(chipdb_line_name(chip->db, line), name))
-			return (int)line;
-	return -ENOENT;
+	int found = -ENOENT;
+
+	pthread_mutex_lock(&chip->lock);
+	for (unsigned line = 0; line < chip->db->lines && found < 0; line++)
+		if (!strcmp(__line_name(chip, line), name))
+			found = (int)line;
+	pthread_mutex_unlock(&chip->lock);
+	return found;
 }
 
 /* The request holding line offset and that line's configuration; chip->lock held. */
@@ -167,7 +213,7 @@ void __gpio_chip_line_info(struct gpio_chip *chip, unsigned offset, struct gpio_
 
 	memset(info, 0, sizeof(*info));
 	info->offset = offset;
-	copy_cut(info->name, sizeof(info->name), chipdb_line_name(chip->db, offset));
+	copy_cut(info->name, sizeof(info->name), __line_name(chip, offset));
 	/* A line the board cannot use is reported in use, as gpiolib does. */
 	if (!chipdb_line_valid(chip->db, offset))
 		info->flags |= FLAG(USED);

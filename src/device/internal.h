@@ -134,6 +134,8 @@ struct gpio_chip {
 	unsigned long refs;		/* ATOMIC */
 	char name[GPIO_MAX_NAME_SIZE];
 	char label[96];			/* under lock (a USB device may move); cut to 31 for clients */
+	struct gpio_chip_identity id;	/* usb_path under lock, the rest constant */
+	char line_names[CHIPDB_LINES_MAX][GPIO_MAX_NAME_SIZE]; /* under lock; "": the database's */
 	const struct chipdb_entry *db;
 	unsigned intf;
 	const struct chip_source_ops *src_ops;
@@ -279,6 +281,11 @@ void core_reconcile(struct gpio_chip *chip);
 int gpio_chip_new(struct core *core, const char *name, const struct chipdb_entry *db,
 		  unsigned intf, const struct chip_source_ops *ops, void *src,
 		  struct gpio_chip **out);
+/*
+ * Record who an unlisted chip is and take its names from the core's
+ * names callback (a name it already has wins).
+ */
+void gpio_chip_describe(struct gpio_chip *chip, const struct gpio_chip_identity *id);
 /* List chips (core->lock held); -EEXIST when a name is taken. */
 int __core_list_chips(struct core *core, struct gpio_chip **chips, unsigned n);
 

@@ -244,6 +244,11 @@ static int chip_make(struct usb_source *u, struct usb_dev *d, unsigned intf, str
 		return -ENOMEM;
 	r = gpio_chip_new(u->core, NULL, d->db, intf, &usb_source_ops, c, &chip);
 	if (r == 0) {
+		struct gpio_chip_identity id = { .vid = d->id.vid, .pid = d->id.pid, .intf = intf };
+
+		snprintf(id.serial, sizeof(id.serial), "%s", d->serial);
+		snprintf(id.usb_path, sizeof(id.usb_path), "%s", d->id.port_path);
+		gpio_chip_describe(chip, &id);
 		pthread_mutex_lock(&u->core->lock);
 		r = __core_list_chips(u->core, &chip, 1);
 		pthread_mutex_unlock(&u->core->lock);
@@ -279,6 +284,7 @@ static int dev_bind_chips(struct usb_source *u, struct usb_dev *d)
 		pthread_mutex_lock(&c->chip->lock);
 		snprintf(c->chip->label, sizeof(c->chip->label), "%s %c serial=%.40s port=%s",
 			 d->db->name, 'A' + i, d->serial, d->id.port_path);
+		snprintf(c->chip->id.usb_path, sizeof(c->chip->id.usb_path), "%s", d->id.port_path);
 		pthread_mutex_unlock(&c->chip->lock);
 		core_kick(c->chip);
 	}
