@@ -75,6 +75,18 @@ static int find_line(struct conn *c, const void *payload, void *reply, int *pass
 	return 0;
 }
 
+/* Whether some line would be an output: that needs write access, inputs only read. */
+static bool requests_outputs(const struct gpio_v2_line_config *cfg)
+{
+	if (cfg->flags & GPIO_V2_LINE_FLAG_OUTPUT)
+		return true;
+	for (unsigned i = 0; i < cfg->num_attrs && i < GPIO_V2_LINE_NUM_ATTRS_MAX; i++)
+		if (cfg->attrs[i].attr.id == GPIO_V2_LINE_ATTR_ID_FLAGS &&
+		    (cfg->attrs[i].attr.flags & GPIO_V2_LINE_FLAG_OUTPUT))
+			return true;
+	return false;
+}
+
 static int request_lines(struct conn *c, const void *payload, void *reply, int *pass_fd)
 {
 	const struct mpssed_request_lines *in = payload;
@@ -86,6 +98,9 @@ static int request_lines(struct conn *c, const void *payload, void *reply, int *
 
 	if ((in->flags & ~MPSSED_REQUEST_PERSIST) || in->padding)
 		return -EINVAL;
+	if (requests_outputs(&in->request.config) &&
+	    !conn_allowed(c, gpio_chip_name(conn_chip(c)), CONFIG_ACCESS_WRITE))
+		return -EACCES;
 	/* As the kernel: a consumer name that fills the field is cut, not refused. */
 	ureq.consumer[sizeof(ureq.consumer) - 1] = '\0';
 	ureq.fd = 0;
@@ -193,12 +208,12 @@ static int unwatch_line(struct conn *c, const void *payload, void *reply, int *p
 /* --- Life ------------------------------------------------------------------ */
 
 static const struct conn_handler chip_handlers[] = {
-	{ MSG_CHIP_INFO, chip_info },
-	{ MSG_LINE_INFO, line_info },
-	{ MSG_REQUEST_LINES, request_lines },
-	{ MSG_WATCH_LINE, watch_line },
-	{ MSG_UNWATCH_LINE, unwatch_line },
-	{ MSG_FIND_LINE, find_line },
+	{ MSG_CHIP_INFO, chip_info, CONFIG_ACCESS_READ },
+	{ MSG_LINE_INFO, line_info, CONFIG_ACCESS_READ },
+	{ MSG_REQUEST_LINES, request_lines, CONFIG_ACCESS_READ },
+	{ MSG_WATCH_LINE, watch_line, CONFIG_ACCESS_READ },
+	{ MSG_UNWATCH_LINE, unwatch_line, CONFIG_ACCESS_READ },
+	{ MSG_FIND_LINE, find_line, CONFIG_ACCESS_READ },
 };
 
 static void chip_conn_destroy(struct conn *c)

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "device/device.h"
 #include "server/internal.h"
 
 struct out_msg {
@@ -211,6 +212,12 @@ static const struct conn_handler *conn_find_handler(const struct conn *c, uint16
 	return NULL;
 }
 
+/* The chip a chip or request connection is about; NULL on the control socket. */
+static const char *conn_chip_name(const struct conn *c)
+{
+	return c->listener->chip ? gpio_chip_name(c->listener->chip) : NULL;
+}
+
 /* A request whose framing is sound: answer it. */
 static void conn_dispatch(struct conn *c, const struct mpssed_hdr *hdr, const void *payload,
 			  bool had_fds)
@@ -225,6 +232,8 @@ static void conn_dispatch(struct conn *c, const struct mpssed_hdr *hdr, const vo
 		r = -EINVAL;
 	else if (c->ops->hello_first && !c->greeted && hdr->opcode != MSG_HELLO)
 		r = -EPROTO;
+	else if (h->access && !conn_allowed(c, conn_chip_name(c), h->access))
+		r = -EACCES;
 	else {
 		memset(reply.bytes, 0, (size_t)mpssed_reply_size(hdr->opcode));
 		r = h->fn(c, payload, reply.bytes, &pass_fd);
@@ -308,6 +317,40 @@ void conn_check_hangup(struct conn *c)
 	conn_kill(c);
 }
 
+/* --- Access ------------------------------------------------------------------- */
+
+static const char *const access_names[] = {
+	[CONFIG_ACCESS_READ] = "read",
+	[CONFIG_ACCESS_WRITE] = "write",
+	[CONFIG_ACCESS_EMU] = "emu",
+};
+
+bool conn_allowed(struct conn *c, const char *chip, enum config_access what)
+{
+	struct config_peer peer = {
+		.uid = c->uid, .gid = c->gid, .groups = c->groups, .n_groups = c->n_groups,
+	};
+
+	if (config_allows(c->server->config, chip, what, &peer))
+		return true;
+	log_info("%s connection %u (pid %d uid %u): %s access to %s denied", c->ops->kind, c->id,
+		 (int)c->pid, (unsigned)c->uid, access_names[what], chip ? chip : "the daemon");
+	return false;
+}
+
+/* Without the list, rules naming supplementary groups do not admit the peer. */
+static void conn_peer_groups(struct conn *c)
+{
+	int n = unixsock_peer_groups(c->fd, c->groups, CONN_GROUPS_MAX);
+
+	if (n < 0) {
+		log_warn("%s connection %u (pid %d): cannot read its groups: %s; only its primary "
+			 "group counts", c->ops->kind, c->id, (int)c->pid, strerror(-n));
+		n = 0;
+	}
+	c->n_groups = (unsigned)n;
+}
+
 /* --- Life --------------------------------------------------------------------- */
 
 int conn_init(struct conn *c, struct server *server, struct listener *l,
@@ -324,6 +367,7 @@ int conn_init(struct conn *c, struct server *server, struct listener *l,
 	r = unixsock_peer(fd, &c->pid, &c->uid, &c->gid);
 	if (r < 0)
 		return r;
+	conn_peer_groups(c);
 	r = loop_add_fd(server->loop, fd, EPOLLIN, conn_on_io, c, &c->src);
 	if (r < 0)
 		return r;

@@ -82,6 +82,8 @@ static int chip_stats(struct conn *c, const void *payload, void *reply, int *pas
 	r = find_chip(c->server, in->name, sizeof(in->name), &chip);
 	if (r < 0)
 		return r;
+	if (!conn_allowed(c, in->name, CONFIG_ACCESS_READ))
+		return -EACCES;
 	gpio_chip_stats(chip, &st);
 	out->samples = st.samples;
 	out->sample_interval_ns = st.sample_interval_ns;
@@ -159,6 +161,8 @@ static int emu(struct conn *c, const void *payload, void *reply, int *pass_fd)
 	r = find_chip(c->server, in->chip, sizeof(in->chip), &chip);
 	if (r < 0)
 		return r;
+	if (!conn_allowed(c, in->chip, CONFIG_ACCESS_EMU))
+		return -EACCES;
 	emu = gpio_chip_emulator(chip, &intf);
 	if (!emu) {
 		log_info("%s: emulator command %u refused: not an emulated device (pid %d)",
@@ -177,7 +181,7 @@ static int emu(struct conn *c, const void *payload, void *reply, int *pass_fd)
 /* --- Life ------------------------------------------------------------------------- */
 
 static const struct conn_handler control_handlers[] = {
-	{ MSG_LIST_CHIPS, list_chips },
+	{ MSG_LIST_CHIPS, list_chips, CONFIG_ACCESS_READ },
 	{ MSG_CHIP_STATS, chip_stats },
 	{ MSG_EMU, emu },
 };

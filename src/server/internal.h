@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "common/rcu.h"
+#include "config/config.h"
 #include "protocol/protocol.h"
 #include "server/loop.h"
 #include "server/server.h"
@@ -38,6 +39,8 @@ struct conn;
 
 /* Messages a connection could not send yet; beyond this the client is not reading. */
 #define CONN_OUTQ_MAX 64
+/* Supplementary groups of a peer the access rules look at; beyond these, the primary only. */
+#define CONN_GROUPS_MAX 64
 /* Messages handled per wake-up of one connection, so no client starves the others. */
 #define CONN_READ_BUDGET 16
 
@@ -60,6 +63,7 @@ struct server {
 	struct loop *loop;
 	struct core *core;
 	struct unixsock_perm perm;
+	const struct config *config;	/* access rules; borrowed, NULL: none */
 	char *runtime_dir;
 	struct listener control;
 	struct loop_source *changes_src;
@@ -73,11 +77,14 @@ struct server {
  * An operation: fn gets the request payload (its size already checked) and
  * writes the reply payload (mpssed_reply_size(opcode) bytes, zeroed) to
  * reply. It returns 0, or -errno for a MSG_ERROR. *pass_fd (initially -1)
- * may be set to an fd the reply carries; the reply then owns it.
+ * may be set to an fd the reply carries; the reply then owns it. access:
+ * what the operation needs on the connection's chip (checked before fn);
+ * 0 when fn checks for itself.
  */
 struct conn_handler {
 	uint16_t opcode;
 	int (*fn)(struct conn *c, const void *payload, void *reply, int *pass_fd);
+	enum config_access access;
 };
 
 struct conn_ops {
@@ -103,9 +110,11 @@ struct conn {
 	unsigned id;			/* for logs */
 	int fd;
 	struct loop_source *src;
-	pid_t pid;			/* SO_PEERCRED: for access rules to come */
+	pid_t pid;			/* SO_PEERCRED, for the access rules */
 	uid_t uid;
 	gid_t gid;
+	unsigned n_groups;		/* SO_PEERGROUPS */
+	gid_t groups[CONN_GROUPS_MAX];
 	bool greeted;
 	bool want_write;		/* the kind waits for EPOLLOUT */
 	bool killed;
@@ -118,6 +127,11 @@ struct conn {
 /* Set up c (embedded in its kind's object) on fd, which it then owns, and start reading. */
 int conn_init(struct conn *c, struct server *server, struct listener *l,
 	      const struct conn_ops *ops, int fd);
+/*
+ * Whether the peer may do what on the chip named chip (NULL: daemon-wide);
+ * a refusal is logged.
+ */
+bool conn_allowed(struct conn *c, const char *chip, enum config_access what);
 /* Close now, free after the loop pass. Safe to call more than once and from any callback. */
 void conn_kill(struct conn *c);
 /* Whether everything queued went out (a kind may then send its own messages). */

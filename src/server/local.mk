@@ -18,5 +18,6 @@ src_server_libserver_la_SOURCES = \
 src_server_libserver_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 src_server_libserver_la_LIBADD = \
 	src/device/libdevice.la \
+	src/config/libconfig.la \
 	src/protocol/libprotocol.la \
 	src/common/libcommon.la

@@ -231,10 +231,10 @@ void req_conn_chip_totals(struct listener *l, uint64_t *events, uint64_t *droppe
 /* --- Life ------------------------------------------------------------------------ */
 
 static const struct conn_handler req_handlers[] = {
-	{ MSG_GET_VALUES, get_values },
-	{ MSG_SET_VALUES, set_values },
-	{ MSG_RECONFIGURE, reconfigure },
-	{ MSG_REQUEST_STATS, request_stats },
+	{ MSG_GET_VALUES, get_values, CONFIG_ACCESS_READ },
+	{ MSG_SET_VALUES, set_values, CONFIG_ACCESS_WRITE },
+	{ MSG_RECONFIGURE, reconfigure, CONFIG_ACCESS_WRITE },
+	{ MSG_REQUEST_STATS, request_stats, CONFIG_ACCESS_READ },
 };
 
 static void req_conn_destroy(struct conn *c)
@@ -299,6 +299,8 @@ int req_conn_new(struct server *s, struct listener *l, struct line_request *req,
 	rc->conn.pid = parent->pid;
 	rc->conn.uid = parent->uid;
 	rc->conn.gid = parent->gid;
+	rc->conn.n_groups = parent->n_groups;
+	memcpy(rc->conn.groups, parent->groups, sizeof(parent->groups));
 	rc->req = req;
 	cds_list_add_tail(&rc->node, &l->requests);
 	r = loop_add_fd(s->loop, line_request_event_fd(req), EPOLLIN, req_conn_on_events, rc,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "common/log.h"
@@ -25,14 +26,6 @@ uint64_t server_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-bool server_chip_name_valid(const char *name)
-{
-	size_t n = strnlen(name, MPSSED_CHIP_NAME_MAX);
-
-	return n > 0 && n < MPSSED_CHIP_NAME_MAX && !strchr(name, '/') && strcmp(name, ".") &&
-	       strcmp(name, "..") && strcmp(name, MPSSED_CONTROL_SOCKET);
 }
 
 /* --- Accepting ------------------------------------------------------------------ */
@@ -135,7 +128,7 @@ static int chip_listener_open(struct server *s, struct listener *l)
 	const char *name = gpio_chip_name(l->chip);
 	int r;
 
-	if (!server_chip_name_valid(name)) {
+	if (!mpssed_chip_name_valid(name)) {
 		log_err("%s: not usable as a socket name in %s; the chip is not served", name,
 			s->runtime_dir);
 		return 0;
@@ -249,6 +242,7 @@ int server_new(struct server **out, struct loop *loop, struct core *core,
 	s->core = core;
 	s->perm.mode = config->socket_mode;
 	s->perm.gid = config->socket_gid;
+	s->config = config->config;
 	s->control.fd = -1;
 	CDS_INIT_LIST_HEAD(&s->chips);
 	CDS_INIT_LIST_HEAD(&s->conns);
@@ -269,6 +263,39 @@ int server_new(struct server **out, struct loop *loop, struct core *core,
 	server_on_changes(s->changes_src, EPOLLIN, s);
 	*out = steal_ptr(s);
 	return 0;
+}
+
+/* Through 0600, so no one the old or the new rules exclude gets a moment of access. */
+static int listener_set_perm(const struct listener *l, const struct unixsock_perm *perm)
+{
+	if (!l->path)
+		return 0;
+	if (chmod(l->path, 0600) < 0)
+		return -errno;
+	return unixsock_publish(l->path, perm);
+}
+
+int server_reconfigure(struct server *s, const struct server_config *config)
+{
+	struct listener *l;
+	int r, first = 0;
+
+	s->config = config->config;
+	s->perm.mode = config->socket_mode;
+	s->perm.gid = config->socket_gid;
+	r = listener_set_perm(&s->control, &s->perm);
+	if (r < 0) {
+		log_err("cannot set the permissions of %s: %s", s->control.path, strerror(-r));
+		first = r;
+	}
+	cds_list_for_each_entry(l, &s->chips, node) {
+		r = listener_set_perm(l, &s->perm);
+		if (r < 0) {
+			log_err("cannot set the permissions of %s: %s", l->path, strerror(-r));
+			first = first ? first : r;
+		}
+	}
+	return first;
 }
 
 struct server *server_free(struct server *s)

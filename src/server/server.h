@@ -12,10 +12,13 @@
  * eventfds (chip changes, request events, line-info watches), so no device
  * thread ever runs server code.
  *
- * Access control: every peer that can connect to a socket may use every
- * operation on it; the socket files' mode and group are the only gate for
- * now. Peer credentials are recorded per connection for the access rules
- * the configuration file will bring.
+ * Access control: the socket files' mode and group are the first gate;
+ * then every operation is checked against the configuration's access rules
+ * (config_allows()) with the peer's SO_PEERCRED credentials and
+ * SO_PEERGROUPS supplementary groups, taken when it connected (a request
+ * socket carries those of the chip connection that made it). A denied
+ * operation gets EACCES and the connection stays usable. Rules are looked
+ * up at every operation, so a reload applies to open connections too.
  */
 #ifndef MPSSED_SERVER_SERVER_H
 #define MPSSED_SERVER_SERVER_H
@@ -25,6 +28,7 @@
 
 #include "common/macros.h"
 
+struct config;
 struct core;
 struct loop;
 struct server;
@@ -34,6 +38,7 @@ struct server_config {
 	mode_t socket_mode;		/* of every socket file */
 	gid_t socket_gid;		/* (gid_t)-1: the daemon's group */
 	int control_fd;			/* >= 0: a listening socket from systemd (taken over) */
+	const struct config *config;	/* access rules (NULL: none); borrowed */
 };
 
 /*
@@ -52,10 +57,12 @@ struct server *server_free(struct server *server);
 DEFINE_CLEANUP(struct server, server_free)
 
 /*
- * Whether name can be a chip's socket file in the runtime directory: not
- * empty, shorter than MPSSED_CHIP_NAME_MAX, no '/', not "." or "..", not
- * the control socket's name.
+ * A reload: new access rules (borrowed until the next call or
+ * server_free()) and new socket permissions, applied to the socket files
+ * made so far with chown and chmod (a socket systemd passed is left
+ * alone). runtime_dir and control_fd are ignored. Returns the first error
+ * of chown or chmod after trying every file.
  */
-bool server_chip_name_valid(const char *name);
+int server_reconfigure(struct server *server, const struct server_config *config);
 
 #endif

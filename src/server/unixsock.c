@@ -49,7 +49,7 @@ static int unixsock_clear_stale(const struct sockaddr_un *sa, socklen_t len)
 }
 
 /* Group, then mode: until the mode widens the file is ours alone (0600). */
-static int unixsock_publish(const char *path, const struct unixsock_perm *perm)
+int unixsock_publish(const char *path, const struct unixsock_perm *perm)
 {
 	if (perm->gid != (gid_t)-1 && chown(path, (uid_t)-1, perm->gid) < 0)
 		return -errno;
@@ -201,4 +201,13 @@ int unixsock_peer(int fd, pid_t *pid, uid_t *uid, gid_t *gid)
 	*uid = cred.uid;
 	*gid = cred.gid;
 	return 0;
+}
+
+int unixsock_peer_groups(int fd, gid_t *groups, unsigned max)
+{
+	socklen_t len = (socklen_t)(max * sizeof(*groups));
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return -errno;
+	return (int)(len / sizeof(*groups));
 }

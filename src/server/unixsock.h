@@ -30,6 +30,12 @@ struct unixsock_perm {
  */
 int unixsock_listen(const char *path, const struct unixsock_perm *perm, int *out_fd);
 
+/*
+ * Give the file at path (0600 now) its group and mode, in that order, so
+ * it is never more accessible than asked.
+ */
+int unixsock_publish(const char *path, const struct unixsock_perm *perm);
+
 /* Whether fd is a listening AF_UNIX SOCK_SEQPACKET socket (socket activation). */
 bool unixsock_is_seqpacket_listener(int fd);
 
@@ -55,5 +61,10 @@ int unixsock_set_nonblock(int fd);
 
 /* The peer's credentials; -errno if the socket has none. */
 int unixsock_peer(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+/*
+ * The peer's supplementary groups (SO_PEERGROUPS), at most max of them:
+ * the count, or -errno (-ERANGE: it has more than max).
+ */
+int unixsock_peer_groups(int fd, gid_t *groups, unsigned max);
 
 #endif
