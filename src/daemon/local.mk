@@ -7,12 +7,15 @@ src_daemon_mpssed_SOURCES = \
 	src/daemon/options.c \
 	src/daemon/emulate.h \
 	src/daemon/emulate.c \
+	src/daemon/conf.h \
+	src/daemon/conf.c \
 	src/daemon/systemd.h \
 	src/daemon/systemd.c \
 	src/daemon/main.c
 src_daemon_mpssed_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 src_daemon_mpssed_LDADD = \
 	src/server/libserver.la \
+	src/config/libconfig.la \
 	src/device/libdevice.la \
 	src/emu/libemu.la \
 	src/common/libcommon.la \

@@ -24,6 +24,7 @@
 
 #include "common/log.h"
 #include "common/rcu.h"
+#include "daemon/conf.h"
 #include "daemon/options.h"
 #include "daemon/systemd.h"
 #include "device/device.h"
@@ -32,6 +33,7 @@
 
 struct daemon {
 	struct options opts;
+	struct conf conf;
 	const char *runtime_dir;
 	int control_fd;			/* from systemd, until the server takes it */
 	sigset_t signals;
@@ -55,6 +57,23 @@ static int signals_block(struct daemon *d)
 	return 0;
 }
 
+/*
+ * SIGHUP: the new file's settings reach everyone who reads them (the
+ * names callback, the server, the log) before the old file's are freed.
+ */
+static void reload(struct daemon *d)
+{
+	_cleanup_(config_freep) struct config *old = NULL;
+	struct server_config sc = { 0 };
+
+	if (conf_reload(&d->conf, &old) < 0)
+		return;
+	log_set_level(conf_log_level(&d->conf));
+	conf_server_config(&d->conf, &sc);
+	server_reconfigure(d->server, &sc);
+	conf_apply_line_names(&d->conf, d->core);
+}
+
 static void on_signal(struct loop_source *src, uint32_t events, void *data)
 {
 	struct daemon *d = data;
@@ -62,7 +81,8 @@ static void on_signal(struct loop_source *src, uint32_t events, void *data)
 
 	while (read(d->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("reload requested (configuration reload is not implemented yet)");
+			log_info("SIGHUP received: reloading %s", d->conf.path);
+			reload(d);
 			continue;
 		}
 		log_info("SIG%s received: exiting", sigabbrev_np((int)si.ssi_signo));
@@ -98,34 +118,27 @@ static int runtime_dir_pick(struct daemon *d)
 	return 0;
 }
 
-/* The configuration file's parser comes later; for now it must at least exist. */
-static int config_check(const char *path)
-{
-	if (!path)
-		return 0;
-	if (access(path, R_OK) < 0) {
-		int r = -errno;
-
-		log_err("cannot read the configuration file %s: %s", path, strerror(errno));
-		return r;
-	}
-	log_info("configuration file %s (its settings are not applied yet)", path);
-	return 0;
-}
-
 static int devices_start(struct daemon *d)
 {
-	int r = core_new(&d->core, NULL);
+	struct core_config cc;
+	int r;
 
+	conf_core_config(&d->conf, &cc);
+	r = core_new(&d->core, &cc);
 	if (r < 0) {
 		log_err("cannot start the device layer: %s", strerror(-r));
 		return r;
 	}
 	for (unsigned i = 0; i < d->opts.n_emulate; i++) {
-		r = emulate_add(d->core, &d->opts.emulate[i]);
+		r = emulate_add(d->core, &d->opts.emulate[i], NULL);
 		if (r < 0)
 			return r;
 	}
+	r = conf_add_emulators(&d->conf, d->core);
+	if (r < 0)
+		return r;
+	/* Chips named on the command line may have a section too. */
+	conf_apply_line_names(&d->conf, d->core);
 	if (!options_want_usb(&d->opts))
 		return 0;
 	r = core_start_usb(d->core);
@@ -136,12 +149,10 @@ static int devices_start(struct daemon *d)
 
 static int server_start(struct daemon *d)
 {
-	struct server_config config = {
-		.runtime_dir = d->runtime_dir,
-		.socket_mode = d->opts.socket_mode,
-		.socket_gid = d->opts.socket_gid,
-	};
+	struct server_config config = { .runtime_dir = d->runtime_dir };
 	int r;
+
+	conf_server_config(&d->conf, &config);
 
 	r = loop_new(&d->loop);
 	if (r < 0)
@@ -170,6 +181,7 @@ static void daemon_fini(struct daemon *d)
 	if (d->control_fd >= 0)
 		close(d->control_fd);
 	d->loop = loop_free(d->loop);
+	conf_fini(&d->conf);
 }
 
 static void notify(const char *state)
@@ -184,9 +196,7 @@ static int daemon_run(struct daemon *d)
 {
 	int r;
 
-	r = config_check(d->opts.config);
-	if (r == 0)
-		r = listen_fds_take(&d->control_fd);
+	r = listen_fds_take(&d->control_fd);
 	if (r == 0)
 		r = runtime_dir_pick(d);
 	if (r == 0)
@@ -213,9 +223,15 @@ int main(int argc, char **argv)
 	if (r)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	log_set_level(d.opts.log_level);
+	if (conf_init(&d.conf, &d.opts) < 0) {
+		conf_fini(&d.conf);
+		return EXIT_FAILURE;
+	}
+	log_set_level(conf_log_level(&d.conf));
 	r = signals_block(&d);
 	if (r < 0) {
 		log_err("cannot block signals: %s", strerror(-r));
+		conf_fini(&d.conf);
 		return EXIT_FAILURE;
 	}
 	/* The loop's thread reads the device registry (an RCU list). */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "daemon/options.h"
 #include "protocol/protocol.h"
 
@@ -41,7 +41,8 @@ static void usage(void)
 	       "  -l, --log-level LEVEL    error, warning, info (default) or debug\n"
 	       "  -r, --runtime-dir DIR    where the sockets go (default: $RUNTIME_DIRECTORY\n"
 	       "                           when systemd sets it, else %s)\n"
-	       "  -c, --config FILE        configuration file (must exist)\n"
+	       "  -c, --config FILE        configuration file, see mpssed.conf(5) (default\n"
+	       "                           %s if it exists); options given here win\n"
 	       "  -e, --emulate SPEC       serve an emulated device (repeatable, up to %d);\n"
 	       "                           SPEC is PRESET[:KEY=VALUE,...], see below\n"
 	       "      --usb                watch USB for devices even with --emulate\n"
@@ -63,8 +64,10 @@ static void usage(void)
 	       "Example: mpssed --emulate ft232h:serial=DEMO1,name=demo --runtime-dir /tmp/m\n"
 	       "\n"
 	       "Signals: SIGTERM and SIGINT stop the daemon (outputs keep their levels);\n"
-	       "SIGHUP asks for a configuration reload.\n",
-	       MPSSED_RUNTIME_DIR_DEFAULT, OPTIONS_EMULATE_MAX, OPTIONS_SOCKET_MODE_DEFAULT);
+	       "SIGHUP reloads the configuration file (a bad one is refused and logged;\n"
+	       "the old one stays).\n",
+	       MPSSED_RUNTIME_DIR_DEFAULT, CONFIG_DEFAULT_PATH, OPTIONS_EMULATE_MAX,
+	       OPTIONS_SOCKET_MODE_DEFAULT);
 }
 
 static void usage_hint(void)
@@ -74,38 +77,6 @@ static void usage_hint(void)
 
 /* Report a usage error; evaluates to -EINVAL. */
 #define bad(...) (log_err(__VA_ARGS__), usage_hint(), -EINVAL)
-
-static int parse_group(const char *name, gid_t *gid)
-{
-	struct group *g;
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(name, &end, 10);
-	if (*name && !*end && !errno && n < (gid_t)-1) {
-		*gid = (gid_t)n;
-		return 0;
-	}
-	g = getgrnam(name);
-	if (!g)
-		return -ENOENT;
-	*gid = g->gr_gid;
-	return 0;
-}
-
-static int parse_mode(const char *text, mode_t *mode)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(text, &end, 8);
-	if (!*text || *end || errno || n > 0777)
-		return -EINVAL;
-	*mode = (mode_t)n;
-	return 0;
-}
 
 static int add_emulate(struct options *o, const char *spec)
 {
@@ -137,6 +108,7 @@ static int parse_one(struct options *o, int c, const char *arg)
 		if (level < 0)
 			return bad("--log-level: '%s' is not error, warning, info or debug", arg);
 		o->log_level = (enum log_level)level;
+		o->has_log_level = true;
 		return 0;
 	case 'r':
 		o->runtime_dir = arg;
@@ -153,12 +125,13 @@ static int parse_one(struct options *o, int c, const char *arg)
 		o->usb = USB_OFF;
 		return 0;
 	case 'g':
-		if (parse_group(arg, &o->socket_gid) < 0)
+		if (config_parse_group(arg, &o->socket_gid) < 0)
 			return bad("--socket-group: no group '%s'", arg);
 		return 0;
 	case 'm':
-		if (parse_mode(arg, &o->socket_mode) < 0)
+		if (config_parse_mode(arg, &o->socket_mode) < 0)
 			return bad("--socket-mode: '%s' is not an octal mode", arg);
+		o->has_socket_mode = true;
 		return 0;
 	default:
 		/* getopt printed what was wrong. */

@@ -24,10 +24,12 @@ enum usb_mode {
 
 struct options {
 	enum log_level log_level;
+	bool has_log_level;		/* given: it wins over the file's */
 	const char *runtime_dir;	/* NULL: $RUNTIME_DIRECTORY, else the default */
-	const char *config;		/* NULL: none */
+	const char *config;		/* NULL: the default file, if it exists */
 	mode_t socket_mode;
-	gid_t socket_gid;		/* (gid_t)-1: the daemon's group */
+	bool has_socket_mode;
+	gid_t socket_gid;		/* (gid_t)-1: the file's, else the daemon's group */
 	enum usb_mode usb;
 	unsigned n_emulate;
 	struct emulate_spec emulate[OPTIONS_EMULATE_MAX];
@@ -39,7 +41,11 @@ struct options {
  */
 int options_parse(struct options *o, int argc, char **argv);
 
-/* Whether the daemon should watch USB, as --usb, --no-usb and --emulate say. */
+/*
+ * Whether the daemon should watch USB, as --usb, --no-usb and --emulate
+ * say. Emulated devices of the configuration file do not count: a file
+ * is for the long run, next to real devices.
+ */
 bool options_want_usb(const struct options *o);
 
 #endif

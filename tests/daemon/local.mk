@@ -10,7 +10,8 @@ DAEMON_TESTS = \
 	tests/daemon/test-daemon-unplug \
 	tests/daemon/test-daemon-abuse \
 	tests/daemon/test-daemon-events \
-	tests/daemon/test-daemon-demo
+	tests/daemon/test-daemon-demo \
+	tests/daemon/test-daemon-config
 check_PROGRAMS += $(DAEMON_TESTS)
 TESTS += $(DAEMON_TESTS)
 
@@ -40,3 +41,7 @@ EXTRA_tests_daemon_test_daemon_demo_DEPENDENCIES = $(DAEMON_TEST_DEPS)
 tests_daemon_test_daemon_cli_SOURCES = tests/daemon/test-daemon-cli.c $(DAEMON_TEST_SOURCES)
 tests_daemon_test_daemon_cli_CFLAGS = $(TEST_CFLAGS)
 EXTRA_tests_daemon_test_daemon_cli_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+tests_daemon_test_daemon_config_SOURCES = tests/daemon/test-daemon-config.c $(DAEMON_TEST_SOURCES)
+tests_daemon_test_daemon_config_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_config_DEPENDENCIES = $(DAEMON_TEST_DEPS) tools/mpssectl$(EXEEXT)

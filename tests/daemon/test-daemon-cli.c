@@ -3,7 +3,8 @@
  * mpssed as a program: --help and --version, command-line errors (exit 1
  * with a clear message), socket files with their mode and group, a stale
  * socket file replaced, a second daemon on the same directory refused,
- * $RUNTIME_DIRECTORY, SIGHUP (logged, keeps running), SIGINT, sd_notify
+ * $RUNTIME_DIRECTORY, SIGHUP (logged, keeps running; what a reload does:
+ * test-daemon-config), SIGINT, sd_notify
  * (READY=1, STOPPING=1 on $NOTIFY_SOCKET, abstract name) and socket
  * activation ($LISTEN_FDS: the passed socket is the control socket, and
  * the daemon does not remove it).
@@ -71,7 +72,7 @@ static void test_usage(void)
 		   1, "has no interface B"),
 	       "--emulate name-b= on a one-interface chip: exit 1, says so");
 	tap_ok(run(&d, ARGS("--config", "/nonexistent/mpssed.conf"), 1,
-		   "cannot read the configuration file /nonexistent/mpssed.conf"),
+		   "/nonexistent/mpssed.conf: cannot read it"),
 	       "--config naming a missing file: exit 1, says so");
 	tap_ok(run(&d, ARGS("--log-level", "loud"), 1, "'loud' is not"),
 	       "--log-level with a bad level: exit 1");
@@ -111,8 +112,8 @@ static void test_sockets(void)
 
 	kill(d.pid, SIGHUP);
 	usleep(100000);
-	tap_ok(daemon_wait(&d, 0) == -ETIMEDOUT && daemon_log_has(&d, "reload requested"),
-	       "SIGHUP: logs 'reload requested' and keeps running");
+	tap_ok(daemon_wait(&d, 0) == -ETIMEDOUT && daemon_log_has(&d, "SIGHUP received: reloading"),
+	       "SIGHUP: logs the reload and keeps running");
 	kill(d.pid, SIGINT);
 	ms = daemon_wait(&d, GUARD_MS);
 	tap_ok(ms == 0 && exit_status(&d, 0), "SIGINT: exit 0");
