@@ -251,6 +251,13 @@ static int chip_make(struct usb_source *u, struct usb_dev *d, unsigned intf, str
 		gpio_chip_describe(chip, &id);
 		pthread_mutex_lock(&u->core->lock);
 		r = __core_list_chips(u->core, &chip, 1);
+		if (r == -EEXIST) {
+			/* A configured name taken by another chip: serve the device anyway. */
+			log_warn("usb %s: chip name %s is taken; using an automatic name",
+				 d->id.port_path, chip->name);
+			chip->name[0] = '\0';
+			r = __core_list_chips(u->core, &chip, 1);
+		}
 		pthread_mutex_unlock(&u->core->lock);
 		if (r < 0)
 			gpio_chip_unref(chip);

@@ -5,10 +5,14 @@
  * the chips, the sampler runs on libusb's asynchronous reads, an unplug
  * tears down once and requests see -ENODEV, and a replug binds the same
  * chip again: by serial number, or by USB port path for a chip whose
- * serial is blank.
+ * serial is blank. The names callback (the configuration's) sees each
+ * chip's USB identity and names it and its lines; a configured name that
+ * is taken falls back to an automatic one.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../tap.h"
 #include "../umockdev/umd.h"
@@ -17,6 +21,50 @@
 #include "helpers.h"
 
 static struct core *core;
+
+/* What the names callback saw, on the device-event thread. */
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gpio_chip_identity seen[2];
+static unsigned n_seen;
+
+/* Every chip is offered the same name: the second must fall back. */
+static void names(void *data, const struct gpio_chip_identity *id, struct gpio_chip_names *out)
+{
+	pthread_mutex_lock(&seen_lock);
+	if (n_seen < 2)
+		seen[n_seen++] = *id;
+	pthread_mutex_unlock(&seen_lock);
+	snprintf(out->chip, sizeof(out->chip), "usbchip");
+	snprintf(out->lines[2], sizeof(out->lines[2]), "SENSE");
+}
+
+static bool saw(const char *serial, const char *path)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&seen_lock);
+	for (unsigned i = 0; i < n_seen; i++)
+		found |= seen[i].vid == 0x0403 && seen[i].pid == 0x6014 && seen[i].intf == 0 &&
+			 !strcmp(seen[i].serial, serial) && !strcmp(seen[i].usb_path, path);
+	pthread_mutex_unlock(&seen_lock);
+	return found;
+}
+
+static void test_names(struct gpio_chip *a, struct gpio_chip *b)
+{
+	bool a_named = !strcmp(gpio_chip_name(a), "usbchip");
+	bool b_named = !strcmp(gpio_chip_name(b), "usbchip");
+	struct gpio_v2_line_info info;
+
+	tap_ok(saw("USB1", "1-2") && saw("", "1-3"),
+	       "the names callback saw each chip's VID:PID, serial, port path and interface");
+	tap_ok(a_named != b_named && !strncmp(gpio_chip_name(a_named ? b : a), "mpsse", 5),
+	       "one chip got the configured name, the other an automatic one (%s, %s)",
+	       gpio_chip_name(a), gpio_chip_name(b));
+	tap_ok(gpio_chip_line_info(a, 2, &info) == 0 && !strcmp(info.name, "SENSE") &&
+		       gpio_chip_find_line(a, "SENSE") == 2,
+	       "the configured line name shows in line info and lookups");
+}
 
 static struct emu_chip *emulate(const char *serial)
 {
@@ -144,6 +192,18 @@ static void test_blank_serial(struct usbfs_dev *dev)
 	gpio_chip_unref(chip);
 }
 
+static void names_check(void)
+{
+	struct gpio_chip *a = NULL, *b = NULL;
+
+	/* Each reference is taken once: the loop keeps what it found. */
+	if (!WAIT_FOR((a = a ? a : chip_at("1-2")) && (b = b ? b : chip_at("1-3")), WAIT_MS))
+		tap_bail("hotplug did not find both chips");
+	test_names(a, b);
+	gpio_chip_unref(a);
+	gpio_chip_unref(b);
+}
+
 int main(int argc, char **argv)
 {
 	struct emu_chip *named, *blank;
@@ -164,9 +224,10 @@ int main(int argc, char **argv)
 		tap_bail("cannot plug the chips");
 	rcu_register_thread();
 	/* libusb scans the emulated /sys when the core starts it: after the bed (README.md). */
-	if (core_new(&core, NULL) < 0)
+	if (core_new(&core, &(struct core_config){ .names = names }) < 0)
 		tap_bail("core_new");
 	tap_ok(core_start_usb(core) == 0, "USB source started");
+	names_check();
 	test_serial(named, dev_named);
 	test_blank_serial(dev_blank);
 	chip = chip_at("1-2");
