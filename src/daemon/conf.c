@@ -143,6 +143,32 @@ int conf_add_emulators(struct conf *conf, struct core *core)
 	return 0;
 }
 
+static bool same_emulator(const struct config_chip *a, const struct config_chip *b)
+{
+	return b && b->has_emulate && a->intf == b->intf && !strcmp(a->emulate_text, b->emulate_text);
+}
+
+/* Settings a reload cannot apply: say so rather than ignore them silently. */
+static void warn_start_only(const struct conf *conf, const struct config *was,
+			    const struct config *now)
+{
+	static const struct config none;
+	const struct config *a = was ? was : &none, *b = now ? now : &none;
+	bool emulators = false;
+
+	if (a->latency_ms != b->latency_ms || a->reads_in_flight != b->reads_in_flight)
+		log_warn("%s: latency-timer and reads-in-flight change at the next start",
+			 conf->path);
+	for (unsigned i = 0; i < a->n_chips; i++)
+		emulators |= a->chips[i]->has_emulate &&
+			     !same_emulator(a->chips[i], config_find_chip(b, a->chips[i]->name));
+	for (unsigned i = 0; i < b->n_chips; i++)
+		emulators |= b->chips[i]->has_emulate &&
+			     !same_emulator(b->chips[i], config_find_chip(a, b->chips[i]->name));
+	if (emulators)
+		log_warn("%s: emulated devices (emulate=) change at the next start", conf->path);
+}
+
 int conf_reload(struct conf *conf, struct config **old)
 {
 	struct config *fresh;
@@ -152,6 +178,7 @@ int conf_reload(struct conf *conf, struct config **old)
 		log_err("reload refused: the configuration in use stays");
 		return r;
 	}
+	warn_start_only(conf, conf->config, fresh);
 	pthread_mutex_lock(&conf->lock);
 	*old = conf->config;
 	conf->config = fresh;

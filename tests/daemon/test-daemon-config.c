@@ -48,10 +48,11 @@ static const char conf_v1[] =
 	"interface = B\n"
 	"line.3 = BLUE\n";
 
-/* Line 0 renamed, nobody loses write, sockets narrowed. */
+/* Line 0 renamed, nobody loses write, sockets narrowed, a start-only setting changed. */
 static const char conf_v2[] =
 	"[daemon]\n"
 	"socket-mode = 0660\n"
+	"latency-timer = 2\n"
 	"[access]\n"
 	"read = *\n"
 	"write = root\n"
@@ -312,7 +313,9 @@ static void test_reload(bool as_root)
 		tap_skip("access rules: the test must run as root to setuid() to nobody");
 	}
 
-	tap_ok(reload(conf_v2, "reloaded"), "SIGHUP with a new good file: reloaded");
+	tap_ok(reload(conf_v2, "reloaded") &&
+		       daemon_log_has(&d, "latency-timer and reads-in-flight change at the next start"),
+	       "SIGHUP with a new good file: reloaded; a start-only setting is named in a warning");
 	if (as_root) {
 		bool got = write(go[1], "g", 1) == 1 && read_report(report[0], &p2);
 
