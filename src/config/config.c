@@ -492,7 +492,7 @@ static void chip_begin(struct parser *p, const char *name)
 	struct config_chip **grown;
 	const struct config_chip *other;
 
-	if (!mpssed_chip_name_valid(name)) {
+	if (!mpssed_valid_chip_name(name)) {
 		fail_at(p, "[chip %s]: not a chip name (1 to %d characters, no '/', not %s)", name,
 			MPSSED_CHIP_NAME_MAX - 1, MPSSED_CONTROL_SOCKET);
 		return;

@@ -19,7 +19,7 @@ static int parse_on_off(const char *value, bool *out)
 
 static int parse_name(const char *value, char *out, size_t size)
 {
-	if (!mpssed_chip_name_valid(value) || strlen(value) >= size)
+	if (!mpssed_valid_chip_name(value) || strlen(value) >= size)
 		return -EINVAL;
 	strcpy(out, value);
 	return 0;

@@ -85,7 +85,7 @@ const char *mpssed_opcode_name(uint16_t opcode)
 	}
 }
 
-bool mpssed_chip_name_valid(const char *name)
+bool mpssed_valid_chip_name(const char *name)
 {
 	size_t n = strnlen(name, MPSSED_CHIP_NAME_MAX);
 

@@ -186,9 +186,10 @@ const char *mpssed_opcode_name(uint16_t opcode);
 /*
  * Whether name can be a chip's name, that is its socket file in the
  * runtime directory: not empty, shorter than MPSSED_CHIP_NAME_MAX, no '/',
- * not "." or "..", not the control socket's name.
+ * not "." or "..", not the control socket's name. (Not mpssed_chip_*:
+ * libmpssed.sym exports that prefix.)
  */
-bool mpssed_chip_name_valid(const char *name);
+bool mpssed_valid_chip_name(const char *name);
 
 /* Sizes are part of the protocol: check them at compile time. */
 _Static_assert(sizeof(struct mpssed_hdr) == 8, "header size");

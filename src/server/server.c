@@ -128,7 +128,7 @@ static int chip_listener_open(struct server *s, struct listener *l)
 	const char *name = gpio_chip_name(l->chip);
 	int r;
 
-	if (!mpssed_chip_name_valid(name)) {
+	if (!mpssed_valid_chip_name(name)) {
 		log_err("%s: not usable as a socket name in %s; the chip is not served", name,
 			s->runtime_dir);
 		return 0;
