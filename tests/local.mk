@@ -13,6 +13,7 @@ include tests/chip/local.mk
 include tests/emu/local.mk
 include tests/transport/local.mk
 include tests/umockdev/local.mk
+include tests/conformance/local.mk
 include tests/events/local.mk
 include tests/poller/local.mk
 include tests/device/local.mk
