@@ -575,10 +575,10 @@ void emu_chip_identity(const struct emu_chip *chip, struct emu_identity *id)
 
 /* --- Transfers ---------------------------------------------------------------- */
 
-/* Plug events alternate, starting from plugged: an even count is plugged. */
+/* Plug events alternate, starting from plugged: odd ones are the unplugs. */
 static uint64_t generation_locked(const struct emu_chip *chip)
 {
-	return chip->plug_events / 2 + 1;
+	return (chip->plug_events + 1) / 2 + 1;
 }
 
 /* A handle opened before the last unplug talks to a device that is gone. */

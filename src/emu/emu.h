@@ -205,10 +205,12 @@ int emu_chip_unplug(struct emu_chip *chip);
 int emu_chip_replug(struct emu_chip *chip);
 bool emu_chip_plugged(const struct emu_chip *chip);
 /*
- * The plug generation: 1 at power-on, one more at every replug. A host's
- * handle belongs to the device it was opened on, as a usbfs file does:
- * transfers and control requests that carry the generation of their open
- * fail with -ENODEV once the chip was unplugged, also after a replug.
+ * The plug generation: 1 at power-on, one more at every unplug (at once,
+ * not when the listener hears of it). A host's handle belongs to the
+ * device it was opened on, as a usbfs file does: transfers and control
+ * requests that carry the generation of their open fail with -ENODEV once
+ * the chip was unplugged, also after a replug. Read it before checking
+ * that the chip is plugged: an unplug in between then leaves it stale.
  */
 uint64_t emu_chip_generation(struct emu_chip *chip);
 

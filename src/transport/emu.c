@@ -199,10 +199,13 @@ int transport_emu_open(struct emu_chip *chip, unsigned intf, struct transport **
 	struct emu_identity id;
 	struct emu_transport *et;
 	const char *product;
+	uint64_t generation;
 
 	emu_chip_identity(chip, &id);
 	if (intf >= id.interfaces)
 		return -ENOENT;
+	/* First: an unplug after it leaves this handle dead, as it should be. */
+	generation = emu_chip_generation(chip);
 	if (!emu_chip_plugged(chip))
 		return -ENODEV;
 	et = calloc(1, sizeof(*et));
@@ -212,8 +215,7 @@ int transport_emu_open(struct emu_chip *chip, unsigned intf, struct transport **
 	et->t.packet_size = EMU_PACKET_SIZE;
 	et->t.interface = intf;
 	et->chip = chip;
-	/* Read after the plugged check: an unplug in between leaves it stale, as it should be. */
-	et->generation = emu_chip_generation(chip);
+	et->generation = generation;
 	et->ep_in = (uint8_t)(0x81 + 2 * intf);
 	et->ep_out = (uint8_t)(0x02 + 2 * intf);
 	et->index = (uint16_t)(intf + 1);
