@@ -152,10 +152,17 @@ static int __io_result(struct gpio_chip *chip, int r, bool own_stream)
 /* Apply want to lines on the chip and refresh the cache; chip->lock held, bound. */
 static int __apply(struct gpio_chip *chip, uint16_t lines, const struct chip_lines *want)
 {
-	int r = chip_set_lines(chip->binding->hw, lines, want);
+	struct binding *b = chip->binding;
+	int r = chip_set_lines(b->hw, lines, want);
 
-	chip_get_lines(chip->binding->hw, &chip->lines);
-	return __io_result(chip, r, true);
+	chip_get_lines(b->hw, &chip->lines);
+	if (r >= 0)
+		return r;
+	/* A resync reads answers: only while no sampler owns the IN endpoint (it recovers itself). */
+	pthread_mutex_lock(&b->in_lock);
+	r = __io_result(chip, r, !b->sampling);
+	pthread_mutex_unlock(&b->in_lock);
+	return r;
 }
 
 /* --- Hooks for the core ------------------------------------------------------ */
