@@ -25,6 +25,8 @@ TESTS += tests/device/test-device-faults
 tests_device_test_device_faults_SOURCES = tests/device/test-device-faults.c tests/device/helpers.h
 tests_device_test_device_faults_CFLAGS = $(TEST_CFLAGS)
 tests_device_test_device_faults_LDADD = $(DEVICE_TEST_LIBS)
+# Its captured log (stderr), replayed to stderr at the end of a run.
+CLEANFILES += test-device-faults.stderr
 
 check_PROGRAMS += tests/device/test-device-storm
 TESTS += tests/device/test-device-storm
