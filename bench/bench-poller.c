@@ -11,6 +11,9 @@
  * in the same run, on the same machine load.
  *
  *	bench: poller_gap_under_churn_ratio <x> x
+ *
+ * The longest gap is one event; the 99th percentile of the gaps, idle and
+ * under churn, says how often the poller is held up at all.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,9 +29,19 @@
 #define WINDOW_MS 1000
 #define SAMPLE_US 125
 #define CHURN_PER_S 1000
+/* Gaps in 1 us buckets; longer ones count in the last. */
+#define GAP_BUCKETS 20000
+
+enum phase { PHASE_IDLE, PHASE_CHURN, PHASES };
+
+struct gap_hist {
+	unsigned long count[GAP_BUCKETS]; /* ATOMIC each */
+};
 
 struct dev {
 	struct poller_set *set;
+	enum phase phase;	      /* ATOMIC: which histogram gaps go to */
+	struct gap_hist gaps[PHASES];
 	uint64_t last_ns, max_gap_ns; /* ATOMIC */
 	unsigned long samples;	      /* ATOMIC */
 	bool released;		      /* ATOMIC */
@@ -50,6 +63,36 @@ static void sleep_until(uint64_t ns)
 		;
 }
 
+static void gap_record(struct dev *d, uint64_t gap_ns)
+{
+	uint64_t us = gap_ns / 1000;
+	enum phase p = __atomic_load_n(&d->phase, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&d->gaps[p].count[us < GAP_BUCKETS ? us : GAP_BUCKETS - 1], 1,
+			   __ATOMIC_RELAXED);
+}
+
+/* The gap that 99% of the gaps do not exceed, in us (the upper edge of its bucket). */
+static double gap_p99_us(const struct gap_hist *h)
+{
+	unsigned long total = 0, seen = 0;
+
+	for (unsigned i = 0; i < GAP_BUCKETS; i++)
+		total += __atomic_load_n(&h->count[i], __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < GAP_BUCKETS; i++) {
+		seen += __atomic_load_n(&h->count[i], __ATOMIC_RELAXED);
+		if (total && seen * 100 >= total * 99)
+			return i + 1.0;
+	}
+	return 0;
+}
+
+static void print_gap_p99(const struct dev *d)
+{
+	printf("bench: poller_gap_p99_idle_us %.0f us\n", gap_p99_us(&d->gaps[PHASE_IDLE]));
+	printf("bench: poller_gap_p99_churn_us %.0f us\n", gap_p99_us(&d->gaps[PHASE_CHURN]));
+}
+
 static int dev_sample(void *ctx, struct poller_worker *w)
 {
 	struct dev *d = ctx;
@@ -57,6 +100,8 @@ static int dev_sample(void *ctx, struct poller_worker *w)
 
 	if (last && now - last > __atomic_load_n(&d->max_gap_ns, __ATOMIC_RELAXED))
 		__atomic_store_n(&d->max_gap_ns, now - last, __ATOMIC_RELAXED);
+	if (last)
+		gap_record(d, now - last);
 	__atomic_add_fetch(&d->samples, 1, __ATOMIC_RELAXED);
 	sleep_until(now + SAMPLE_US * 1000);
 	return 0;
@@ -92,8 +137,9 @@ static void dev_init(struct dev *d, const char *name, struct rcuwork_queue *q)
 }
 
 /* Longest gap on a over one window; the first gap of a window is not its own. */
-static uint64_t window_gap(struct dev *a)
+static uint64_t window_gap(struct dev *a, enum phase phase)
 {
+	__atomic_store_n(&a->phase, phase, __ATOMIC_RELAXED);
 	__atomic_store_n(&a->last_ns, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&a->max_gap_ns, 0, __ATOMIC_RELAXED);
 	sleep_until(now_ns() + WINDOW_MS * 1000000ull);
@@ -158,13 +204,13 @@ int main(void)
 	if (poller_set_enable(a.set) < 0)
 		return 1;
 	for (int i = 0; i < WINDOWS; i++) {
-		gap = window_gap(&a);
+		gap = window_gap(&a, PHASE_IDLE);
 		idle = gap > idle ? gap : idle;
 
 		c.stop = false;
 		t0 = now_ns();
 		pthread_create(&t, NULL, churn_thread, &c);
-		gap = window_gap(&a);
+		gap = window_gap(&a, PHASE_CHURN);
 		busy = gap > busy ? gap : busy;
 		__atomic_store_n(&c.stop, true, __ATOMIC_RELAXED);
 		pthread_join(t, NULL);
@@ -172,6 +218,7 @@ int main(void)
 	}
 	printf("bench: poller_gap_max_idle_us %.1f us\n", (double)idle / 1e3);
 	printf("bench: poller_gap_max_churn_us %.1f us\n", (double)busy / 1e3);
+	print_gap_p99(&a);
 	printf("bench: poller_churn_ops_per_s %.0f ops/s\n", (double)c.ops / ((double)churn_ns / 1e9));
 	printf("bench: poller_enable_disable_op_us %.1f us\n", (double)c.op_ns / 1e3 / (double)c.ops);
 	printf("bench: poller_samples_per_s %.0f samples/s\n",

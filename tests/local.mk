@@ -14,6 +14,7 @@ include tests/config/local.mk
 include tests/emu/local.mk
 include tests/transport/local.mk
 include tests/umockdev/local.mk
+include tests/conformance/local.mk
 include tests/events/local.mk
 include tests/poller/local.mk
 include tests/device/local.mk

@@ -498,6 +498,20 @@ static int chip_sync(struct chip *c)
 	return r == MPSSE_SYNC_INCOMPLETE ? -EIO : -EPROTO;
 }
 
+int chip_resync(struct chip *chip)
+{
+	int r;
+
+	pthread_mutex_lock(&chip->lock);
+	mpsse_rx_reset(&chip->rx);
+	r = transport_purge(chip->t);
+	if (r == 0)
+		r = chip_sync(chip);
+	pthread_mutex_unlock(&chip->lock);
+	/* A request or a write that times out: the chip is not answering either. */
+	return r == -ETIMEDOUT ? -EIO : r;
+}
+
 static int chip_apply_initial(struct chip *c, const struct chip_config *cfg, uint16_t levels)
 {
 	struct chip_lines lines = cfg->lines;

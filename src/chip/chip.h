@@ -113,6 +113,16 @@ int chip_get_levels(struct chip *chip, uint16_t *levels);
  */
 int chip_exchange(struct chip *chip, struct mpsse_cmd *cmd, uint8_t *answer);
 
+/*
+ * After a failed exchange or write: purge both FIFOs and check with the
+ * sync opcodes that the command processor is in step again (a few tries,
+ * as at attach). 0 when it is; otherwise the device cannot be trusted:
+ * -EIO (it does not answer), -EPROTO (it answers garbage), -ENODEV. The
+ * cached configuration is kept; the next set rewrites every bank if a
+ * write failed.
+ */
+int chip_resync(struct chip *chip);
+
 /* --- For the poller ----------------------------------------------------- */
 
 /*

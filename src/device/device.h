@@ -28,7 +28,10 @@
  *
  * Errors: 0 or a count on success, -errno on failure with the kernel's
  * GPIO errnos: -EINVAL (bad request), -EBUSY (line held), -EPERM (setting a
- * non-output), -ENODEV (device gone), -ENOENT (no such chip), -ENOMEM.
+ * non-output), -ENODEV (device gone), -ENOENT (no such chip), -ENOMEM,
+ * -EIO (the device did not answer, or answered out of step: the values
+ * are unknown, never guessed; it is resynchronized, or dropped as failed
+ * and attached afresh, when its requests see -ENODEV).
  */
 #ifndef MPSSED_DEVICE_DEVICE_H
 #define MPSSED_DEVICE_DEVICE_H
@@ -215,7 +218,7 @@ DEFINE_CLEANUP(struct line_request, line_request_release)
 /*
  * Values by position in the request (bit i = offsets[i]), logical (active-low applied).
  * get: while the poller samples the chip, the first sample taken after the
- * call began (it waits up to a few sample intervals, -ETIMEDOUT after
+ * call began (it waits up to a few sample intervals, -EIO after
  * 250 ms); a debounced line reports its debounced value. mask 0: -EINVAL.
  */
 int line_request_get_values(struct line_request *req, uint64_t mask, uint64_t *bits);

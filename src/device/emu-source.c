@@ -7,8 +7,10 @@
  *
  * An emu_source lives from core_add_emulator() to core_free() on
  * core->emus (under core->lock); its chips[] are the registry's chips,
- * which also live until core_free(). gen is written by the listener and
- * read by the binder, atomically.
+ * which also live until core_free(). The generation is the emulator's
+ * own, which changes the moment the chip is unplugged: a binder that
+ * reads it while the listener's news is still on its way cannot bind
+ * under a generation that is already over.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,12 +24,6 @@
 struct emu_source {
 	struct cds_list_head node;	/* core->emus */
 	struct emu_chip *emu;
-	/*
-	 * ATOMIC: unplugs so far. Only departures count: a binding made
-	 * after an unplug is good for the replug that follows, whenever the
-	 * event thread hears of it; any later unplug makes it stale.
-	 */
-	uint32_t gen;
 	unsigned n;
 	struct gpio_chip *chips[EMU_INTERFACES_MAX];
 };
@@ -37,9 +33,10 @@ static struct emu_source *source_of(const struct gpio_chip *chip)
 	return chip->src;
 }
 
+/* Only departures count: a binding made after an unplug is good for the replug that follows. */
 static uint32_t emu_generation(const struct gpio_chip *chip)
 {
-	return __atomic_load_n(&source_of(chip)->gen, __ATOMIC_ACQUIRE);
+	return (uint32_t)emu_chip_generation(source_of(chip)->emu);
 }
 
 static bool emu_present(const struct gpio_chip *chip)
@@ -74,13 +71,11 @@ struct emu_chip *gpio_chip_emulator(const struct gpio_chip *chip, unsigned *intf
 	return source_of(chip)->emu;
 }
 
-/* On the emulator's bus thread: count, kick, return. */
+/* On the emulator's bus thread: kick, return. */
 static void emu_plugged(struct emu_chip *emu, bool plugged, void *user_data)
 {
 	struct emu_source *src = user_data;
 
-	if (!plugged)
-		__atomic_add_fetch(&src->gen, 1, __ATOMIC_ACQ_REL);
 	for (unsigned i = 0; i < src->n; i++)
 		core_kick(src->chips[i]);
 }

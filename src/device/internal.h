@@ -264,8 +264,9 @@ void core_changed(struct core *core);
 int __binding_sync_poller(struct gpio_chip *chip);
 /*
  * The binding clients may use, NULL when there is none or it is stale (the
- * device failed, or left and came back: an emulated transport would still
- * reach the replugged chip). chip->lock held.
+ * device failed, or left and perhaps came back: its transport is dead
+ * either way, and the event thread may not have heard yet). chip->lock
+ * held.
  */
 struct binding *__chip_binding(struct gpio_chip *chip);
 void gpio_chip_note_samplers(struct gpio_chip *chip, unsigned long max);

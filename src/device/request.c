@@ -104,14 +104,44 @@ static void cfg_want(const struct linecfg *cfg, const struct chip_lines *now, ui
 }
 
 /*
- * A failed transfer may be the first sign of an unplug: let the event
- * thread look. A timeout or a garbled answer while the device left (and
- * perhaps came back already) is that departure, and says so.
+ * An exchange or a write of ours failed (no answer, a garbled one): the
+ * command stream may be out of step, so purge and sync before anyone
+ * trusts the chip again. One that does not come back in step is failed:
+ * the event thread tears it down (requests see -ENODEV) and attaches it
+ * afresh if it is still there. Either way the caller's values are
+ * unknown: -EIO. chip->lock held, bound.
  */
-static int __io_result(struct gpio_chip *chip, int r)
+static int __resync(struct gpio_chip *chip, int err)
+{
+	struct binding *b = chip->binding;
+	int r = chip_resync(b->hw);
+
+	if (r == -ENODEV)
+		return r;
+	if (r < 0) {
+		log_err("%s: device failed: %s, then no sync (%s); dropping it", chip->name,
+			strerror(-err), strerror(-r));
+		__atomic_store_n(&b->dead, true, __ATOMIC_RELEASE);
+		core_kick(chip);
+	} else {
+		log_warn("%s: %s; resynchronized", chip->name, strerror(-err));
+	}
+	return -EIO;
+}
+
+/*
+ * What a client hears of an I/O error. A failed transfer may be the first
+ * sign of an unplug: let the event thread look. A timeout or a garbled
+ * answer while the device left (and perhaps came back already) is that
+ * departure, and says so. own_stream: the failed I/O was ours (not the
+ * sampler's), so the resync is ours too.
+ */
+static int __io_result(struct gpio_chip *chip, int r, bool own_stream)
 {
 	if (r >= 0 || !chip->binding)
 		return r;
+	if (r == -ETIMEDOUT || r == -EPROTO || r == -EIO)
+		r = own_stream ? __resync(chip, r) : -EIO;
 	if (r == -ENODEV) {
 		__atomic_store_n(&chip->binding->dead, true, __ATOMIC_RELEASE);
 		core_kick(chip);
@@ -122,10 +152,17 @@ static int __io_result(struct gpio_chip *chip, int r)
 /* Apply want to lines on the chip and refresh the cache; chip->lock held, bound. */
 static int __apply(struct gpio_chip *chip, uint16_t lines, const struct chip_lines *want)
 {
-	int r = chip_set_lines(chip->binding->hw, lines, want);
+	struct binding *b = chip->binding;
+	int r = chip_set_lines(b->hw, lines, want);
 
-	chip_get_lines(chip->binding->hw, &chip->lines);
-	return __io_result(chip, r);
+	chip_get_lines(b->hw, &chip->lines);
+	if (r >= 0)
+		return r;
+	/* A resync reads answers: only while no sampler owns the IN endpoint (it recovers itself). */
+	pthread_mutex_lock(&b->in_lock);
+	r = __io_result(chip, r, !b->sampling);
+	pthread_mutex_unlock(&b->in_lock);
+	return r;
 }
 
 /* --- Hooks for the core ------------------------------------------------------ */
@@ -390,13 +427,17 @@ static int __read_levels(struct gpio_chip *chip, struct binding *b, uint64_t t0,
 		pthread_mutex_lock(&b->in_lock);
 		if (!b->sampling) {
 			r = chip_get_levels(b->hw, levels);
+			/* The endpoint is still ours: so is the resync. */
+			if (r < 0)
+				r = __io_result(chip, r, true);
 			pthread_mutex_unlock(&b->in_lock);
-			return __io_result(chip, r);
+			return r;
 		}
 		pthread_mutex_unlock(&b->in_lock);
 		r = wait_sample(b, t0, levels);
 	} while (r == -EAGAIN);
-	return __io_result(chip, r);
+	/* The sampler recovers its own stream. */
+	return __io_result(chip, r, false);
 }
 
 int line_request_get_values(struct line_request *req, uint64_t mask, uint64_t *bits)

@@ -575,6 +575,28 @@ void emu_chip_identity(const struct emu_chip *chip, struct emu_identity *id)
 
 /* --- Transfers ---------------------------------------------------------------- */
 
+/* Plug events alternate, starting from plugged: odd ones are the unplugs. */
+static uint64_t generation_locked(const struct emu_chip *chip)
+{
+	return (chip->plug_events + 1) / 2 + 1;
+}
+
+/* A handle opened before the last unplug talks to a device that is gone. */
+static bool stale_handle(const struct emu_chip *chip, uint64_t generation)
+{
+	return generation && generation != generation_locked(chip);
+}
+
+uint64_t emu_chip_generation(struct emu_chip *chip)
+{
+	uint64_t g;
+
+	emu_lock(chip);
+	g = generation_locked(chip);
+	emu_unlock(chip);
+	return g;
+}
+
 int emu_chip_control_timeout(struct emu_chip *chip, const struct emu_setup *setup, uint8_t *data,
 			     int timeout_ms)
 {
@@ -591,7 +613,7 @@ int emu_chip_control_timeout(struct emu_chip *chip, const struct emu_setup *setu
 
 		if (chip->stopping)
 			r = -ESHUTDOWN;
-		else if (!chip->plugged)
+		else if (!chip->plugged || stale_handle(chip, setup->generation))
 			r = -ENODEV;
 		else
 			r = emu_usb_control(chip, setup, data, &stalled);
@@ -635,7 +657,7 @@ int emu_chip_submit(struct emu_chip *chip, struct emu_xfer *xfer)
 	if (r < 0)
 		return r;
 	emu_lock(chip);
-	if (chip->stopping || !chip->plugged) {
+	if (chip->stopping || !chip->plugged || stale_handle(chip, xfer->generation)) {
 		r = chip->stopping ? -ESHUTDOWN : -ENODEV;
 		emu_unlock(chip);
 		return r;

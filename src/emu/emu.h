@@ -135,6 +135,7 @@ struct emu_setup {
 	uint8_t request_type;	/* bmRequestType */
 	uint8_t request;	/* bRequest */
 	uint16_t value, index, length;
+	uint64_t generation;	/* 0: any; else see emu_chip_generation() */
 };
 
 /*
@@ -163,6 +164,7 @@ struct emu_xfer {
 	size_t length;
 	emu_xfer_done_fn done;
 	void *user_data;
+	uint64_t generation;	/* 0: any; else see emu_chip_generation() */
 	/* Set before done() is called. */
 	size_t actual;
 	int status;		/* 0, -ENODEV, -ENOENT (cancelled), -ESHUTDOWN (chip freed) */
@@ -202,6 +204,15 @@ int emu_chip_cancel(struct emu_chip *chip, struct emu_xfer *xfer);
 int emu_chip_unplug(struct emu_chip *chip);
 int emu_chip_replug(struct emu_chip *chip);
 bool emu_chip_plugged(const struct emu_chip *chip);
+/*
+ * The plug generation: 1 at power-on, one more at every unplug (at once,
+ * not when the listener hears of it). A host's handle belongs to the
+ * device it was opened on, as a usbfs file does: transfers and control
+ * requests that carry the generation of their open fail with -ENODEV once
+ * the chip was unplugged, also after a replug. Read it before checking
+ * that the chip is plugged: an unplug in between then leaves it stale.
+ */
+uint64_t emu_chip_generation(struct emu_chip *chip);
 
 /*
  * The listener runs on the bus thread, after the done() calls of the

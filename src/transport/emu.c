@@ -2,7 +2,9 @@
 /*
  * The emu backend: the transport vtable mapped onto the in-process
  * emulator's USB-level calls, with the same endpoints and wIndex a real
- * chip uses, so every layer above runs unchanged against it.
+ * chip uses, so every layer above runs unchanged against it. Like a usbfs
+ * handle, an open transport belongs to one plug of the chip: after an
+ * unplug it fails with -ENODEV for good, also once the chip is back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@ struct emu_transport {
 	struct emu_chip *chip;
 	uint8_t ep_in, ep_out;
 	uint16_t index;		/* wIndex of vendor requests */
+	uint64_t generation;	/* the chip's plug generation at open */
 	struct read_tracker reads;
 };
 
@@ -58,6 +61,7 @@ static int emu_control(struct transport *t, uint8_t request_type, uint8_t reques
 		.value = value,
 		.index = et->index,
 		.length = len,
+		.generation = et->generation,
 	};
 	int r = emu_chip_control_timeout(et->chip, &setup, data, CONTROL_TIMEOUT_MS);
 
@@ -80,6 +84,7 @@ static int emu_write(struct transport *t, const uint8_t *buf, size_t len, int ti
 		.length = len,
 		.done = emu_write_done,
 		.user_data = &done,
+		.generation = et->generation,
 	};
 	int r;
 
@@ -128,6 +133,7 @@ static int emu_submit_read(struct transport *t, struct transport_read *rd)
 		.length = rd->len,
 		.done = emu_read_done,
 		.user_data = er,
+		.generation = et->generation,
 	};
 	r = read_tracker_add(&et->reads, &er->base, rd);
 	if (r < 0) {
@@ -193,10 +199,13 @@ int transport_emu_open(struct emu_chip *chip, unsigned intf, struct transport **
 	struct emu_identity id;
 	struct emu_transport *et;
 	const char *product;
+	uint64_t generation;
 
 	emu_chip_identity(chip, &id);
 	if (intf >= id.interfaces)
 		return -ENOENT;
+	/* First: an unplug after it leaves this handle dead, as it should be. */
+	generation = emu_chip_generation(chip);
 	if (!emu_chip_plugged(chip))
 		return -ENODEV;
 	et = calloc(1, sizeof(*et));
@@ -206,6 +215,7 @@ int transport_emu_open(struct emu_chip *chip, unsigned intf, struct transport **
 	et->t.packet_size = EMU_PACKET_SIZE;
 	et->t.interface = intf;
 	et->chip = chip;
+	et->generation = generation;
 	et->ep_in = (uint8_t)(0x81 + 2 * intf);
 	et->ep_out = (uint8_t)(0x02 + 2 * intf);
 	et->index = (uint16_t)(intf + 1);

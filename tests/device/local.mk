@@ -3,7 +3,8 @@
 # device: the device layer against emulated chips. test-device covers the
 # API a client uses (requests, values, line info, watchers, edge events);
 # test-device-unplug unplug and replug (teardown once, persistent requests
-# restored); test-device-storm is the bounded hotplug storm of issue #4
+# restored); test-device-faults the device's answer faults, stalls and
+# awkward unplugs (issue #9); test-device-storm is the bounded hotplug storm of issue #4
 # (MPSSED_STRESS_SECONDS runs it longer).
 DEVICE_TEST_LIBS = src/device/libdevice.la $(URCU_LIBS)
 
@@ -18,6 +19,14 @@ TESTS += tests/device/test-device-unplug
 tests_device_test_device_unplug_SOURCES = tests/device/test-device-unplug.c tests/device/helpers.h
 tests_device_test_device_unplug_CFLAGS = $(TEST_CFLAGS)
 tests_device_test_device_unplug_LDADD = $(DEVICE_TEST_LIBS)
+
+check_PROGRAMS += tests/device/test-device-faults
+TESTS += tests/device/test-device-faults
+tests_device_test_device_faults_SOURCES = tests/device/test-device-faults.c tests/device/helpers.h
+tests_device_test_device_faults_CFLAGS = $(TEST_CFLAGS)
+tests_device_test_device_faults_LDADD = $(DEVICE_TEST_LIBS)
+# Its captured log (stderr), replayed to stderr at the end of a run.
+CLEANFILES += test-device-faults.stderr
 
 check_PROGRAMS += tests/device/test-device-storm
 TESTS += tests/device/test-device-storm

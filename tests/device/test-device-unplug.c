@@ -6,9 +6,8 @@
  * emulator's listener, end in exactly one teardown and one release;
  * requests see -ENODEV; the chip keeps its name; persistent requests get
  * their outputs back without a glitch (emulator history) and their event
- * streams go on with the next seqnos. Answer faults that are not an
- * unplug (garbage, stale bytes, a stalled transfer) are survived by the
- * sampler without a teardown.
+ * streams go on with the next seqnos. Faults that are not an unplug:
+ * test-device-faults.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +191,8 @@ static void test_persistent(void)
 	tap_ok(WAIT_FOR(released_all(), WAIT_MS), "released");
 	tap_ok(line_request_read_events(in, ev, 4) == 0, "a persistent one does not: no events, no error");
 	tap_ok(line_request_get_values(out, 1, &bits) == -ENODEV, "its values: -ENODEV while unplugged");
+	tap_ok(line_request_set_values(out, 1, 0) == -ENODEV,
+	       "setting them too (and the failed set is not what the replug restores)");
 	tap_ok(!(emu_chip_pins(emu, 0) >> 4 & 1), "the unpowered chip lets the output go");
 	toggle(5, false);
 	emu_chip_clear_history(emu, 0);
@@ -213,36 +214,6 @@ static void test_persistent(void)
 	toggle(5, false);
 }
 
-/* Answer faults that are no unplug: the sampler resynchronizes, nothing is torn down. */
-static void test_answer_faults(void)
-{
-	static const uint8_t junk[] = { 0x12, 0x34, 0x56 };
-	const struct emu_fault faults[] = {
-		{ .kind = EMU_FAULT_GARBAGE, .count = 1, .bytes = junk, .n_bytes = sizeof(junk) },
-		{ .kind = EMU_FAULT_STALE_BYTES, .bytes = junk, .n_bytes = sizeof(junk) },
-		{ .kind = EMU_FAULT_SHORT_PACKET, .count = 5 },
-		{ .kind = EMU_FAULT_STATUS_ONLY, .count = 5 },
-		{ .kind = EMU_FAULT_TIMEOUT, .count = 1 },
-	};
-	static const char *const names[] = { "garbage", "stale bytes", "short packets",
-					     "status-only packets", "a stalled transfer" };
-	struct line_request *in = request(2, FLAG(INPUT) | EDGE_BOTH, 0, false);
-	struct gpio_v2_line_event ev;
-	uint64_t unplugs = stats().unplugs;
-
-	for (unsigned i = 0; i < ARRAY_SIZE(faults); i++) {
-		wait_polling();
-		emu_chip_inject(emu, 0, &faults[i]);
-		wait_polling();
-		t_drain_events(in);
-		toggle(2, !(emu_chip_pins(emu, 0) >> 2 & 1));
-		tap_ok(t_read_events(in, &ev, 1, WAIT_MS) == 1 && stats().unplugs == unplugs,
-		       "after %s: still sampling, no teardown", names[i]);
-	}
-	line_request_release(in);
-	toggle(2, false);
-}
-
 int main(void)
 {
 	const struct core_config cfg = { 0 };
@@ -259,7 +230,6 @@ int main(void)
 	test_unplug_while_polling();
 	test_unplug_mid_transfer();
 	test_persistent();
-	test_answer_faults();
 	tap_ok(stats().max_samplers == 1, "never two samplers (%lu)", stats().max_samplers);
 	emu_chip_stats(emu, 0, &es);
 	tap_ok(es.in_flight_max <= 4, "IN transfers in flight never above 4 (%u)", es.in_flight_max);

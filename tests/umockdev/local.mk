@@ -30,9 +30,7 @@ UMD_LINK_FLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic-symbol=poll \
 UMD_TESTS = \
 	tests/umockdev/usbfs \
 	tests/umockdev/enumerate \
-	tests/umockdev/gpio \
 	tests/umockdev/hotplug \
-	tests/umockdev/faults \
 	tests/umockdev/transport
 check_PROGRAMS += $(UMD_TESTS)
 TESTS += $(UMD_TESTS)
@@ -47,20 +45,10 @@ tests_umockdev_enumerate_CFLAGS = $(UMD_COMPILE_FLAGS)
 tests_umockdev_enumerate_LDADD = $(UMD_LIBS)
 tests_umockdev_enumerate_LDFLAGS = $(UMD_LINK_FLAGS)
 
-tests_umockdev_gpio_SOURCES = tests/umockdev/gpio.c
-tests_umockdev_gpio_CFLAGS = $(UMD_COMPILE_FLAGS)
-tests_umockdev_gpio_LDADD = $(UMD_LIBS)
-tests_umockdev_gpio_LDFLAGS = $(UMD_LINK_FLAGS)
-
 tests_umockdev_hotplug_SOURCES = tests/umockdev/hotplug.c
 tests_umockdev_hotplug_CFLAGS = $(UMD_COMPILE_FLAGS)
 tests_umockdev_hotplug_LDADD = $(UMD_LIBS)
 tests_umockdev_hotplug_LDFLAGS = $(UMD_LINK_FLAGS)
-
-tests_umockdev_faults_SOURCES = tests/umockdev/faults.c
-tests_umockdev_faults_CFLAGS = $(UMD_COMPILE_FLAGS)
-tests_umockdev_faults_LDADD = $(UMD_LIBS)
-tests_umockdev_faults_LDFLAGS = $(UMD_LINK_FLAGS)
 
 tests_umockdev_transport_SOURCES = tests/umockdev/transport.c
 tests_umockdev_transport_CFLAGS = $(UMD_COMPILE_FLAGS)
