@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The libgpiod drop-in (compat/gpiod). test-tools runs Debian's unmodified
+# libgpiod 2.1 tools through it, test-abi a program built against Debian's
+# real libgpiod; both fetch those packages (libgpiod-bpo.sh) and skip
+# without network. test-gpiod needs nothing from outside.
+TESTS += \
+	tests/compat/test-tools.sh
+EXTRA_DIST += \
+	tests/compat/libgpiod-bpo.sh \
+	tests/compat/test-tools.sh
+
+# The unpacked Debian packages, kept between runs of make check.
+clean-local: clean-libgpiod-bpo
+clean-libgpiod-bpo:
+	rm -rf tests/compat/libgpiod-bpo
+.PHONY: clean-libgpiod-bpo
