@@ -2,12 +2,17 @@
 #
 # The libgpiod drop-in (compat/gpiod). test-tools runs Debian's unmodified
 # libgpiod 2.1 tools through it, test-abi a program built against Debian's
-# real libgpiod; both fetch those packages (libgpiod-bpo.sh) and skip
-# without network. test-gpiod needs nothing from outside.
+# real libgpiod, test-symbols compares the exports with the real library's.
+# All fetch those packages (libgpiod-bpo.sh) and skip without network.
 TESTS += \
+	tests/compat/test-symbols.sh \
+	tests/compat/test-abi.sh \
 	tests/compat/test-tools.sh
 EXTRA_DIST += \
 	tests/compat/libgpiod-bpo.sh \
+	tests/compat/gpiod-program.c \
+	tests/compat/test-symbols.sh \
+	tests/compat/test-abi.sh \
 	tests/compat/test-tools.sh
 
 # The unpacked Debian packages, kept between runs of make check.
