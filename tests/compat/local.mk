@@ -3,13 +3,13 @@
 # The libgpiod drop-in (compat/gpiod). test-tools runs Debian's unmodified
 # libgpiod 2.1 tools through it, test-abi a program built against Debian's
 # real libgpiod, test-symbols compares the exports with the real library's.
-# All fetch those packages (libgpiod-bpo.sh) and skip without network.
+# All fetch those packages (common.sh) and skip without network.
 TESTS += \
 	tests/compat/test-symbols.sh \
 	tests/compat/test-abi.sh \
 	tests/compat/test-tools.sh
 EXTRA_DIST += \
-	tests/compat/libgpiod-bpo.sh \
+	tests/compat/common.sh \
 	tests/compat/gpiod-program.c \
 	tests/compat/test-symbols.sh \
 	tests/compat/test-abi.sh \

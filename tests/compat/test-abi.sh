@@ -9,29 +9,9 @@
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
-. "$top_srcdir/tests/compat/libgpiod-bpo.sh"
-mpssed=$top_builddir/src/daemon/mpssed
-dropin=$top_builddir/compat/gpiod/.libs
-
-if [ ! -f "$dropin/libgpiod.so.3" ]; then
-	echo "1..0 # SKIP no shared drop-in library at $dropin"
-	exit 0
-fi
-if ! libgpiod_fetch; then
-	echo "1..0 # SKIP $libgpiod_skip"
-	exit 0
-fi
-run=$(mktemp -d /tmp/gpiod-abi-XXXXXX) || exit 1
-daemon=
-cleanup() {
-	if [ -n "$daemon" ]; then
-		kill "$daemon" 2>/dev/null
-		wait "$daemon" 2>/dev/null
-	fi
-	sed 's/^/# mpssed: /' "$run/daemon.log" 2>/dev/null
-	rm -rf "$run"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/compat/common.sh"
+compat_setup abi
+trap stop_mpssed EXIT
 
 # The compiler this tree was configured with, and its sanitizer if any.
 cc=$(sed -n 's/^CC = //p' "$top_builddir/Makefile")
@@ -49,17 +29,6 @@ if ! ${cc:-cc} -std=gnu11 -g $san -I"$libgpiod_root/usr/include" -I"$top_srcdir"
 	exit 1
 fi
 
-"$mpssed" --emulate ft232h:serial=ABI1 --runtime-dir "$run" --no-usb --log-level warning \
-	2>"$run/daemon.log" &
-daemon=$!
-for _ in $(seq 400); do
-	[ -S "$run/mpsse0" ] && [ -S "$run/mpssed.sock" ] && break
-	sleep 0.05
-done
-if ! [ -S "$run/mpsse0" ]; then
-	echo "Bail out! mpssed did not start"
-	exit 1
-fi
-
+start_mpssed ABI1
 echo "# built against $libgpiod_root, run on $dropin"
 LD_LIBRARY_PATH=$dropin "$run/gpiod-program" "$run/mpsse0" "$run/mpssed.sock"

@@ -6,7 +6,7 @@
 # linked against Debian's libgpiod.so.3 binds to ours.
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
-. "$top_srcdir/tests/compat/libgpiod-bpo.sh"
+. "$top_srcdir/tests/compat/common.sh"
 ours=$top_builddir/compat/gpiod/.libs/libgpiod.so.3
 
 if [ ! -f "$ours" ]; then

@@ -10,21 +10,9 @@
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
-. "$top_srcdir/tests/compat/libgpiod-bpo.sh"
-mpssed=$top_builddir/src/daemon/mpssed
+. "$top_srcdir/tests/compat/common.sh"
 mpssectl=$top_builddir/tools/mpssectl
-dropin=$top_builddir/compat/gpiod/.libs
-
-if [ ! -f "$dropin/libgpiod.so.3" ]; then
-	echo "1..0 # SKIP no shared drop-in library at $dropin"
-	exit 0
-fi
-if ! libgpiod_fetch; then
-	echo "1..0 # SKIP $libgpiod_skip"
-	exit 0
-fi
-run=$(mktemp -d /tmp/gpiod-tools-XXXXXX) || exit 1
-daemon=
+compat_setup tools
 bg_pids=()
 n=0
 
@@ -39,12 +27,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
 cleanup() {
 	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	if [ -n "$daemon" ]; then
-		kill "$daemon" 2>/dev/null
-		wait "$daemon" 2>/dev/null
-	fi
-	sed 's/^/# mpssed: /' "$run/daemon.log" 2>/dev/null
-	rm -rf "$run"
+	stop_mpssed
 }
 trap cleanup EXIT
 
@@ -109,17 +92,7 @@ start_bg() { # NAME TOOL ARGS...: output in NAME.out/NAME.err, pid in $bg
 	bg_pids+=("$bg")
 }
 
-"$mpssed" --emulate ft232h:serial=GPD1 --runtime-dir "$run" --no-usb --log-level warning \
-	2>"$run/daemon.log" &
-daemon=$!
-for _ in $(seq 400); do
-	[ -S "$run/mpsse0" ] && break
-	sleep 0.05
-done
-if ! [ -S "$run/mpsse0" ]; then
-	echo "Bail out! mpssed did not start"
-	exit 1
-fi
+start_mpssed GPD1
 chip=$run/mpsse0
 ln -s "$chip" "$run/link"
 echo "# libgpiod $(cat "$libgpiod_root/VERSION") from $libgpiod_root"

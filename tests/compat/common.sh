@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Sourced by the drop-in's tests: fetch Debian's own libgpiod 2.1 (packages
-# gpiod, libgpiod3 and libgpiod-dev from bookworm-backports, built for
-# Debian 12) with apt-get download in a private apt state, and unpack them
-# with dpkg-deb -x. The mirror is the one this machine's apt already uses;
+# Sourced by the drop-in's tests: starting the daemon, and Debian's own
+# libgpiod 2.1 (packages gpiod, libgpiod3 and libgpiod-dev from
+# bookworm-backports, built for Debian 12), fetched with apt-get download in
+# a private apt state and unpacked with dpkg-deb -x. The mirror is the one this machine's apt already uses;
 # the unpacked tree is cached in the build tree, or in
 # $MPSSED_LIBGPIOD_CACHE, and reused. Several tests may ask at once: a
 # lock serialises them.
@@ -83,4 +83,45 @@ libgpiod_fetch() {
 # Debian's unsanitized programs (it must be loaded first); empty if none.
 sanitizer_runtime() { # LIBRARY
 	ldd "$1" 2>/dev/null | awk '$1 ~ /^lib[at]san\.so/ { print $3; exit }'
+}
+
+# compat_setup NAME: the uninstalled drop-in in $dropin and Debian's libgpiod,
+# or a TAP skip and exit; then a fresh runtime directory $run.
+compat_setup() {
+	mpssed=$top_builddir/src/daemon/mpssed
+	dropin=$top_builddir/compat/gpiod/.libs
+	if [ ! -f "$dropin/libgpiod.so.3" ]; then
+		echo "1..0 # SKIP no shared drop-in library at $dropin"
+		exit 0
+	fi
+	if ! libgpiod_fetch; then
+		echo "1..0 # SKIP $libgpiod_skip"
+		exit 0
+	fi
+	run=$(mktemp -d "/tmp/gpiod-$1-XXXXXX") || exit 1
+	daemon=
+}
+
+# start_mpssed SERIAL: the daemon on an emulated FT232H (demo world), chip
+# socket $run/mpsse0, pid in $daemon; bail out if it does not come up.
+start_mpssed() {
+	"$mpssed" --emulate "ft232h:serial=$1" --runtime-dir "$run" --no-usb --log-level warning \
+		2>"$run/daemon.log" &
+	daemon=$!
+	for _ in $(seq 400); do
+		[ -S "$run/mpsse0" ] && [ -S "$run/mpssed.sock" ] && return 0
+		sleep 0.05
+	done
+	echo "Bail out! mpssed did not start"
+	exit 1
+}
+
+# Stop the daemon, show what it logged (sanitizer reports too), remove $run.
+stop_mpssed() {
+	if [ -n "$daemon" ]; then
+		kill "$daemon" 2>/dev/null
+		wait "$daemon" 2>/dev/null
+	fi
+	sed 's/^/# mpssed: /' "$run/daemon.log" 2>/dev/null
+	rm -rf "$run"
 }
