@@ -27,6 +27,6 @@ dist_man_MANS += man/mpssed-gpiod.1
 # Substituted at make time: gpiodlibdir is only final then (make prefix=...).
 compat/gpiod/mpssed-gpiod: compat/gpiod/mpssed-gpiod.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) compat/gpiod && \
-	sed -e 's|@gpiodlibdir@|$(gpiodlibdir)|g' -e 's|@PACKAGE_VERSION@|$(PACKAGE_VERSION)|g' \
+	sed -e 's|[@]gpiodlibdir[@]|$(gpiodlibdir)|g' -e 's|[@]PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
 		$(srcdir)/compat/gpiod/mpssed-gpiod.in >$@.tmp && \
 	chmod +x $@.tmp && mv $@.tmp $@
