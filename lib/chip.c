@@ -15,13 +15,6 @@ struct mpssed_chip {
 	char name[MPSSED_CHIP_NAME_MAX];
 };
 
-static char *chip_path(const char *path_or_name)
-{
-	if (strchr(path_or_name, '/'))
-		return strdup(path_or_name);
-	return path_join(runtime_dir(), path_or_name);
-}
-
 /* The chip's own name, kept for its requests; proves the socket is a chip's. */
 static int chip_fetch_name(struct mpssed_chip *chip)
 {
@@ -37,21 +30,21 @@ static int chip_fetch_name(struct mpssed_chip *chip)
 	return 0;
 }
 
-_public_ struct mpssed_chip *mpssed_chip_open(const char *path_or_name)
+/* Takes path (freed on failure). */
+static struct mpssed_chip *chip_open_take(char *path)
 {
 	struct mpssed_chip *chip;
 
-	if (!path_or_name || !*path_or_name) {
-		errno = EINVAL;
+	if (!path)
+		return NULL;
+	chip = calloc(1, sizeof(*chip));
+	if (!chip) {
+		free(path);
 		return NULL;
 	}
-	chip = calloc(1, sizeof(*chip));
-	if (!chip)
-		return NULL;
 	chip->conn.fd = -1;
-	chip->path = chip_path(path_or_name);
-	if (!chip->path || conn_open(&chip->conn, CONN_CHIP, chip->path) < 0 ||
-	    chip_fetch_name(chip) < 0) {
+	chip->path = path;
+	if (conn_open(&chip->conn, CONN_CHIP, chip->path) < 0 || chip_fetch_name(chip) < 0) {
 		int err = errno;
 
 		mpssed_chip_close(chip);
@@ -59,6 +52,22 @@ _public_ struct mpssed_chip *mpssed_chip_open(const char *path_or_name)
 		return NULL;
 	}
 	return chip;
+}
+
+struct mpssed_chip *chip_open_path(const char *path)
+{
+	return chip_open_take(strdup(path));
+}
+
+_public_ struct mpssed_chip *mpssed_chip_open(const char *path_or_name)
+{
+	if (!path_or_name || !*path_or_name) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (strchr(path_or_name, '/'))
+		return chip_open_path(path_or_name);
+	return chip_open_take(path_join(runtime_dir(), path_or_name));
 }
 
 _public_ void mpssed_chip_close(struct mpssed_chip *chip)

@@ -90,6 +90,11 @@ void copy_cut(char *dst, size_t size, const char *src);
 /* The C string in a fixed field that may lack its NUL, copied into dst[size + 1]. */
 void copy_field(char *dst, const char *field, size_t size);
 
+/* --- chip.c ------------------------------------------------------------------------ */
+
+/* Open the chip socket at path exactly as given (no runtime-dir lookup); NULL + errno. */
+struct mpssed_chip *chip_open_path(const char *path);
+
 /* --- chip-info.c ------------------------------------------------------------------ */
 
 struct mpssed_chip_info *chip_info_from_uapi(const struct gpiochip_info *uinfo);

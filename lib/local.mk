@@ -6,7 +6,8 @@
 # version script, leave it.
 lib_LTLIBRARIES += lib/libmpssed.la
 include_HEADERS = include/mpssed.h
-lib_libmpssed_la_SOURCES = \
+# The objects' sources, shared with the libgpiod drop-in (compat/gpiod).
+LIBMPSSED_OBJECT_SOURCES = \
 	lib/internal.h \
 	lib/conn.c \
 	lib/misc.c \
@@ -18,8 +19,8 @@ lib_libmpssed_la_SOURCES = \
 	lib/line-config.c \
 	lib/request-config.c \
 	lib/line-request.c \
-	lib/edge-event.c \
-	lib/ctl.c
+	lib/edge-event.c
+lib_libmpssed_la_SOURCES = $(LIBMPSSED_OBJECT_SOURCES) lib/ctl.c
 lib_libmpssed_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 # The library's ABI version (current:revision:age), not the package's.
 lib_libmpssed_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
