@@ -243,6 +243,10 @@ static void run_chunk(struct fifo *chunk)
 
 		/* Read before the bit clears: fn, or a re-queue, reuses next. */
 		next = work->next;
+		/* Items were last written on the caller's CPU: fetch the next
+		 * one's line while fn runs, for its pending bit. */
+		if (next)
+			__builtin_prefetch(next, 1);
 		__atomic_store_n(&work->pending, 0, __ATOMIC_RELEASE);
 		fn(work);
 	}
