@@ -38,3 +38,11 @@ BENCHMARKS += bench/bench-vs-kernel
 bench_bench_vs_kernel_SOURCES = bench/bench-vs-kernel.c
 bench_bench_vs_kernel_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 bench_bench_vs_kernel_LDADD = bench/librig.la src/device/libdevice.la $(URCU_LIBS)
+
+# Idle sampling CPU, fan-out to 16 clients, sample jitter while clients
+# churn: through the device layer, emulator timing on.
+noinst_PROGRAMS += bench/bench-efficiency
+BENCHMARKS += bench/bench-efficiency
+bench_bench_efficiency_SOURCES = bench/bench-efficiency.c
+bench_bench_efficiency_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+bench_bench_efficiency_LDADD = bench/librig.la src/device/libdevice.la $(URCU_LIBS)

@@ -33,10 +33,10 @@ void die(const char *what, int err)
 	exit(1);
 }
 
-void rig_up(struct rig *rig, unsigned reads)
+void rig_up_timed(struct rig *rig, unsigned reads, bool timing)
 {
 	const struct core_config cfg = { .reads_in_flight = reads };
-	const struct emu_config ec = { .model = EMU_FT232H, .timing = true };
+	const struct emu_config ec = { .model = EMU_FT232H, .timing = timing };
 	const char *names[] = { "bench" };
 	int r;
 
@@ -48,6 +48,11 @@ void rig_up(struct rig *rig, unsigned reads)
 	rig->chip = core_find_chip(rig->core, "bench");
 	if (!rig->chip)
 		die("find chip", ENOENT);
+}
+
+void rig_up(struct rig *rig, unsigned reads)
+{
+	rig_up_timed(rig, reads, true);
 }
 
 void rig_down(struct rig *rig)

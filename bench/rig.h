@@ -9,6 +9,7 @@
 #define MPSSED_BENCH_RIG_H
 
 #include <linux/gpio.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,9 @@ uint64_t now_ns(void);
 void sleep_us(uint64_t us);
 void die(const char *what, int err);
 
-/* reads: reads in flight (0: the default). */
+/* reads: reads in flight (0: the default); timing: the USB timing model. */
+void rig_up_timed(struct rig *rig, unsigned reads, bool timing);
+/* With the timing model on. */
 void rig_up(struct rig *rig, unsigned reads);
 void rig_down(struct rig *rig);
 /* One line, the given flags, a queue of buffer events; dies on failure. */
