@@ -25,3 +25,24 @@ bench_bench_device_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 bench_bench_device_LDADD = src/device/libdevice.la $(URCU_LIBS)
 noinst_PROGRAMS += bench/bench-poller
 BENCHMARKS += bench/bench-poller
+
+# Helpers of the sampling benchmarks below.
+noinst_LTLIBRARIES += bench/librig.la
+bench_librig_la_SOURCES = bench/rig.h bench/rig.c
+bench_librig_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+
+# mpssed's sampler against a kernel-style one (facts.md §5) on the same
+# emulated device: edge latency and the shortest pulse seen, with ratios.
+noinst_PROGRAMS += bench/bench-vs-kernel
+BENCHMARKS += bench/bench-vs-kernel
+bench_bench_vs_kernel_SOURCES = bench/bench-vs-kernel.c
+bench_bench_vs_kernel_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+bench_bench_vs_kernel_LDADD = bench/librig.la src/device/libdevice.la $(URCU_LIBS)
+
+# Idle sampling CPU, fan-out to 16 clients, sample jitter while clients
+# churn: through the device layer, emulator timing on.
+noinst_PROGRAMS += bench/bench-efficiency
+BENCHMARKS += bench/bench-efficiency
+bench_bench_efficiency_SOURCES = bench/bench-efficiency.c
+bench_bench_efficiency_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+bench_bench_efficiency_LDADD = bench/librig.la src/device/libdevice.la $(URCU_LIBS)

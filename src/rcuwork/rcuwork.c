@@ -14,6 +14,7 @@
 struct fifo {
 	struct rcuwork *head;
 	struct rcuwork **tail;
+	size_t n;
 };
 
 struct worker {
@@ -21,7 +22,7 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	unsigned int index;
-	uint64_t running_seq; /* seq of the item in fn, 0 when idle */
+	uint64_t running_seq; /* lowest seq of the chunk it runs, 0 when idle */
 };
 
 /* One rcuwork_drain() call, waiting on its caller's stack. */
@@ -72,23 +73,7 @@ static void fifo_init(struct fifo *f)
 {
 	f->head = NULL;
 	f->tail = &f->head;
-}
-
-static void fifo_push(struct fifo *f, struct rcuwork *work)
-{
-	work->next = NULL;
-	*f->tail = work;
-	f->tail = &work->next;
-}
-
-static struct rcuwork *fifo_pop(struct fifo *f)
-{
-	struct rcuwork *work = f->head;
-
-	f->head = work->next;
-	if (!f->head)
-		f->tail = &f->head;
-	return work;
+	f->n = 0;
 }
 
 /* Moves all of src to the end of dst. */
@@ -98,8 +83,38 @@ static void fifo_splice(struct fifo *dst, struct fifo *src)
 		return;
 	*dst->tail = src->head;
 	dst->tail = src->tail;
+	dst->n += src->n;
 	fifo_init(src);
 }
+
+static void fifo_push(struct fifo *f, struct rcuwork *work)
+{
+	work->next = NULL;
+	*f->tail = work;
+	f->tail = &work->next;
+	f->n++;
+}
+
+/* Moves the first n items (n <= src->n) of src to an empty dst. */
+static void fifo_cut(struct fifo *dst, struct fifo *src, size_t n)
+{
+	struct rcuwork **link = &src->head;
+
+	if (n == src->n) {
+		fifo_init(dst);
+		fifo_splice(dst, src);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		link = &(*link)->next;
+	dst->head = src->head;
+	dst->tail = link;
+	dst->n = n;
+	src->head = *link;
+	src->n -= n;
+	*link = NULL;
+}
+
 
 static struct rcuwork *fifo_last(const struct fifo *f)
 {
@@ -179,12 +194,18 @@ static void *gp_thread(void *arg)
 	name_thread(q, "gp");
 	rcu_register_thread();
 	while (gp_take(q, &batch)) {
+		bool one = batch.n == 1;
+
 		synchronize_rcu();
 		__atomic_add_fetch(&q->grace_periods, 1, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&q->run_lock);
 		q->readied = fifo_last(&batch)->seq;
 		fifo_splice(&q->ready, &batch);
-		pthread_cond_broadcast(&q->work_cond);
+		/* A single item needs one worker; waking the others only costs. */
+		if (one)
+			pthread_cond_signal(&q->work_cond);
+		else
+			pthread_cond_broadcast(&q->work_cond);
 		pthread_mutex_unlock(&q->run_lock);
 	}
 	pthread_mutex_lock(&q->run_lock);
@@ -195,22 +216,47 @@ static void *gp_thread(void *arg)
 	return NULL;
 }
 
-/* Under run_lock: the next item for a worker; NULL once nothing more can come. */
-static struct rcuwork *worker_wait(struct rcuwork_queue *q)
+/*
+ * Under run_lock: takes this worker's share of the ready items (a 1/n_workers
+ * part, at least one) into chunk, so that the lock and the wake-ups are paid
+ * per chunk, not per item, while a blocking fn still delays only the items
+ * of its own chunk. False once nothing more can come.
+ */
+static bool worker_take(struct rcuwork_queue *q, struct fifo *chunk)
 {
 	while (!q->ready.head) {
 		if (q->gp_done)
-			return NULL;
+			return false;
 		pthread_cond_wait(&q->work_cond, &q->run_lock);
 	}
-	return fifo_pop(&q->ready);
+	fifo_cut(chunk, &q->ready, (q->ready.n + q->n_workers - 1) / q->n_workers);
+	return true;
+}
+
+/* No lock held. Each item belongs to its fn once its pending bit is clear. */
+static void run_chunk(struct fifo *chunk)
+{
+	struct rcuwork *work = chunk->head, *next;
+
+	for (; work; work = next) {
+		rcuwork_fn fn = work->fn;
+
+		/* Read before the bit clears: fn, or a re-queue, reuses next. */
+		next = work->next;
+		/* Items were last written on the caller's CPU: fetch the next
+		 * one's line while fn runs, for its pending bit. */
+		if (next)
+			__builtin_prefetch(next, 1);
+		__atomic_store_n(&work->pending, 0, __ATOMIC_RELEASE);
+		fn(work);
+	}
 }
 
 static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct rcuwork_queue *q = w->queue;
-	struct rcuwork *work;
+	struct fifo chunk;
 	char role[8];
 
 	snprintf(role, sizeof(role), "w%u", w->index);
@@ -218,17 +264,14 @@ static void *worker_thread(void *arg)
 	current_queue = q;
 	rcu_register_thread();
 	pthread_mutex_lock(&q->run_lock);
-	while ((work = worker_wait(q))) {
-		rcuwork_fn fn = work->fn;
-
-		w->running_seq = work->seq;
+	while (worker_take(q, &chunk)) {
+		/* Seqs in a chunk are consecutive: drained() needs only the lowest. */
+		w->running_seq = chunk.head->seq;
 		pthread_mutex_unlock(&q->run_lock);
-		/* From here on the work belongs to fn, which may re-queue or free it. */
-		__atomic_store_n(&work->pending, 0, __ATOMIC_RELEASE);
-		fn(work);
+		run_chunk(&chunk);
 		pthread_mutex_lock(&q->run_lock);
 		w->running_seq = 0;
-		__atomic_add_fetch(&q->run, 1, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&q->run, chunk.n, __ATOMIC_RELEASE);
 		wake_drainers(q);
 	}
 	pthread_mutex_unlock(&q->run_lock);

@@ -14,8 +14,9 @@
  * few instructions and never waits for anything else. The GP thread takes
  * everything pending in one go, calls synchronize_rcu() once for that
  * batch, then hands the batch to the workers under a second mutex (never
- * nested with the first). Workers run one item at a time with no lock
- * held. rcuwork_drain() and rcuwork_queue_free() block; they must not be
+ * nested with the first). A worker takes its share of the ready items
+ * (1/n_workers of them, at least one) under that mutex and runs them with
+ * no lock held. rcuwork_drain() and rcuwork_queue_free() block; they must not be
  * called from a work function of the same queue nor inside a read-side
  * critical section (both return -EDEADLK). A work function may drain or
  * free another queue, but two queues whose work functions drain each
@@ -41,8 +42,9 @@
  *  2. Process context: fn runs on one of the queue's worker threads (never
  *     on the caller's, the GP thread or liburcu's call_rcu thread), which
  *     is registered with RCU, may take rcu_read_lock(), and may block.
- *     A blocking fn occupies one worker: with one worker it delays the
- *     queue's later items, never another queue's.
+ *     A blocking fn occupies one worker: it delays the items taken in
+ *     the same chunk (with one worker, the queue's later items), never
+ *     another queue's.
  *  3. Batching: items queued while a grace period is running share the
  *     next one.
  *  4. Drain: when rcuwork_drain() returns, every item queued on that queue
