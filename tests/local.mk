@@ -11,6 +11,7 @@ include tests/rcuwork/local.mk
 include tests/mpsse/local.mk
 include tests/chip/local.mk
 include tests/emu/local.mk
+include tests/usbip/local.mk
 include tests/transport/local.mk
 include tests/umockdev/local.mk
 include tests/events/local.mk
