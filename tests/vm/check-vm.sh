@@ -134,6 +134,26 @@ if [ -n "$udevd" ]; then
 	mkdir -p "$root$(dirname "$udevd")"
 	mv "$root/bin/systemd-udevd" "$root$udevd"
 fi
+# The suite's own gpiod tools (libgpiod 2.x: Debian 12's 1.6 speaks the v1
+# uAPI, which new kernels do not build) under /sid with the suite's C
+# library, run through its own loader; ours keep the machine's.
+have_gpiomon=0
+suite_root=$cache/$suite/root
+suite_libs=/usr/lib/x86_64-linux-gnu
+if [ -x "$suite_root/usr/bin/gpiomon" ] && [ -e "$suite_root$suite_libs/ld-linux-x86-64.so.2" ]; then
+	mkdir -p "$root/sid/usr/bin" "$root/sid$suite_libs"
+	cp -a "$suite_root"/usr/bin/gpio* "$root/sid/usr/bin/"
+	cp -a "$suite_root$suite_libs"/*.so* "$root/sid$suite_libs/"
+	for tool in gpiodetect gpiomon gpioinfo; do
+		printf '#!/bin/sh
+exec /sid%s/ld-linux-x86-64.so.2 --library-path /sid%s /sid/usr/bin/%s "$@"
+' \
+			"$suite_libs" "$suite_libs" "$tool" >"$root/bin/$tool"
+		chmod +x "$root/bin/$tool"
+	done
+	have_gpiomon=1
+fi
+echo "HAVE_GPIOMON=$have_gpiomon" >>"$root/vm/env"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz" ||
 	skip_all "cpio failed"
 echo "# initramfs: $(du -k "$work/initramfs.cpio.gz" | cut -f1) KiB; ready after $(elapsed "$t0") s"

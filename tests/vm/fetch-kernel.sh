@@ -11,8 +11,9 @@
 set -eu
 cache=$1 suite=$2
 dir=$cache/$suite
-# Guest tools from the same suite: libgpiod 2.x's gpiomon for scenario 4.
-guest_pkgs="gpiod libgpiod3"
+# Guest tools from the same suite: libgpiod 2.x's gpiomon for scenario 4,
+# with the C library they were built against.
+guest_pkgs="gpiod libgpiod3 libc6"
 
 if [ -f "$dir/complete" ]; then
 	cat "$dir/complete"

@@ -9,6 +9,7 @@ tests_vm_mpssed_usbip_SOURCES = tests/vm/mpssed-usbip.c
 tests_vm_mpssed_usbip_LDADD = src/usbip/libusbip.la
 
 EXTRA_DIST += \
+	tests/vm/README.md \
 	tests/vm/check-vm.sh \
 	tests/vm/fetch-kernel.sh \
 	tests/vm/guest-init.sh \
