@@ -20,6 +20,8 @@ ok() { # ok STATUS DESCRIPTION; returns STATUS
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 diag() { sed 's/^/# /'; }
 m() { timeout 10 mpssectl --runtime-dir "$run" "$@"; }
+# Monitors run in the background until they exit or are killed: no timeout.
+mon() { mpssectl --runtime-dir "$run" mon "$@"; }
 emu() { mpssed-usbip "$usbip_sock" "$@"; }
 
 uptime_ds() { awk '{ printf "%d", $1 * 10 }' /proc/uptime; }
@@ -102,7 +104,7 @@ emu input 0 2 1 >/dev/null
 [ "$(m get --numeric -c "$chip" 2 2>&1)" = 1 ]
 ok $? "get reads an input the emulator drives"
 
-m mon --banner -n 2 -F '%o %E' -c "$chip" 3 >/tmp/mon.out 2>/tmp/mon.err &
+mon --banner -n 2 -F '%o %E' -c "$chip" 3 >/tmp/mon.out 2>/tmp/mon.err &
 mon=$!
 wait_until 50 has_line /tmp/mon.out '^Monitoring'
 emu input 0 3 1 >/dev/null
@@ -115,9 +117,9 @@ ok $? "mon sees the rising and the falling edge the emulator makes"
 diag </tmp/mon.out
 
 # --- Scenario 2: unplug under mon; replug with a new device number ------------------
-m mon --banner -F '%o %E' -c "$chip" 3 >/tmp/mon1.out 2>/tmp/mon1.err &
+mon --banner -F '%o %E' -c "$chip" 3 >/tmp/mon1.out 2>/tmp/mon1.err &
 mon1=$!
-m mon --banner --wait-replug -F '%o %E' -c "$chip" 5 >/tmp/mon2.out 2>/tmp/mon2.err &
+mon --banner --wait-replug -F '%o %E' -c "$chip" 5 >/tmp/mon2.out 2>/tmp/mon2.err &
 mon2=$!
 wait_until 50 has_line /tmp/mon1.out '^Monitoring' && wait_until 50 has_line /tmp/mon2.out '^Monitoring'
 emu unplug >/dev/null
@@ -152,7 +154,13 @@ resumed() {
 	return 1
 }
 wait_until 100 resumed
-ok $? "the persistent mon resumes: it reports an edge after the replug"
+ok $? "the persistent mon resumes: it reports an edge after the replug" || {
+	kill -0 "$mon2" 2>/dev/null && echo "mon --wait-replug is still running" || echo "mon --wait-replug exited"
+	cat /tmp/mon2.out /tmp/mon2.err
+	emu pins 0
+	m get --numeric -c "$chip" 5
+	tail -n 8 /tmp/mpssed.log
+} 2>&1 | diag
 kill "$mon2" 2>/dev/null
 wait "$mon2" 2>/dev/null
 
