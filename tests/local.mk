@@ -12,6 +12,8 @@ include tests/mpsse/local.mk
 include tests/chip/local.mk
 include tests/config/local.mk
 include tests/emu/local.mk
+include tests/usbip/local.mk
+include tests/vm/local.mk
 include tests/transport/local.mk
 include tests/umockdev/local.mk
 include tests/conformance/local.mk
