@@ -10,7 +10,7 @@ top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 service=$top_builddir/systemd/mpssed.service
 socket=$top_srcdir/systemd/mpssed.socket
-sysusers=$top_srcdir/systemd/sysusers.d/mpssed.conf
+sysusers=$(cd "$top_srcdir" && pwd)/systemd/sysusers.d/mpssed.conf
 rules=$top_srcdir/udev/60-mpssed.rules
 tmp=$(mktemp -d /tmp/mpssed-units-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
