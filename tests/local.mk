@@ -23,3 +23,4 @@ include tests/device/local.mk
 include tests/daemon/local.mk
 include tests/client/local.mk
 include tests/compat/local.mk
+include tests/deploy/local.mk

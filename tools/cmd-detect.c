@@ -26,26 +26,10 @@ static void print_help(void)
 
 static int parse_config(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	const struct command_options cmd = { .name = "detect", .help = print_help };
+	struct common_options common;
 
-	while ((c = getopt_long(argc, argv, "+hv", longopts, NULL)) >= 0) {
-		switch (c) {
-		case 'h':
-			print_help();
-			exit(EXIT_SUCCESS);
-		case 'v':
-			print_version();
-			exit(EXIT_SUCCESS);
-		default:
-			die_usage("detect");
-		}
-	}
-	return optind;
+	return parse_options_or_die(argc, argv, &cmd, &common);
 }
 
 static void print_chip(const char *path)

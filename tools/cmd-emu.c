@@ -46,30 +46,16 @@ static void print_help(void)
 
 static int parse_config(int argc, char **argv, struct emu_cmd *e)
 {
-	static const struct option longopts[] = {
-		{ "by-name", no_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
+	const struct command_options cmd = {
+		.name = "emu",
+		.groups = OPTS_BY_NAME,
+		.help = print_help,
 	};
-	int c;
+	struct common_options common;
+	int i = parse_options_or_die(argc, argv, &cmd, &common);
 
-	while ((c = getopt_long(argc, argv, "+hv", longopts, NULL)) >= 0) {
-		switch (c) {
-		case 'B':
-			e->by_name = true;
-			break;
-		case 'h':
-			print_help();
-			exit(EXIT_SUCCESS);
-		case 'v':
-			print_version();
-			exit(EXIT_SUCCESS);
-		default:
-			die_usage("emu");
-		}
-	}
-	return optind;
+	e->by_name = common.by_name;
+	return i;
 }
 
 /* The offset of one line of the chip, by name or offset. */

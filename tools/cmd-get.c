@@ -12,16 +12,10 @@
 #include "tools/tools-common.h"
 
 struct config {
-	bool active_low;
+	struct common_options common;
 	bool as_is;
-	bool by_name;
 	bool numeric;
-	bool strict;
-	bool unquoted;
-	enum mpssed_line_bias bias;
 	unsigned long long hold_period_us;
-	const char *chip_id;
-	const char *consumer;
 };
 
 static void print_help(void)
@@ -51,70 +45,45 @@ static void print_help(void)
 	print_period_help();
 }
 
+static bool parse_option(int c, char *arg, void *data)
+{
+	struct config *cfg = data;
+
+	switch (c) {
+	case 'a':
+		cfg->as_is = true;
+		return true;
+	case 'N':
+		cfg->numeric = true;
+		return true;
+	case 'p':
+		cfg->hold_period_us = parse_period_or_die(arg);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "active-low", no_argument, NULL, 'l' },
 		{ "as-is", no_argument, NULL, 'a' },
-		{ "bias", required_argument, NULL, 'b' },
-		{ "by-name", no_argument, NULL, 'B' },
-		{ "chip", required_argument, NULL, 'c' },
-		{ "consumer", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "hold-period", required_argument, NULL, 'p' },
 		{ "numeric", no_argument, NULL, 'N' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "unquoted", no_argument, NULL, 'Q' },
-		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct command_options cmd = {
+		.name = "get",
+		.groups = OPTS_LINES | OPTS_REQUEST,
+		.shortopts = "ap:",
+		.longopts = longopts,
+		.help = print_help,
+		.parse = parse_option,
+		.data = cfg,
+	};
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->consumer = "mpssectl-get";
-	while ((c = getopt_long(argc, argv, "+ab:c:C:hlp:sv", longopts, NULL)) >= 0) {
-		switch (c) {
-		case 'a':
-			cfg->as_is = true;
-			break;
-		case 'b':
-			cfg->bias = parse_bias_or_die(optarg);
-			break;
-		case 'B':
-			cfg->by_name = true;
-			break;
-		case 'c':
-			cfg->chip_id = optarg;
-			break;
-		case 'C':
-			cfg->consumer = optarg;
-			break;
-		case 'l':
-			cfg->active_low = true;
-			break;
-		case 'N':
-			cfg->numeric = true;
-			break;
-		case 'p':
-			cfg->hold_period_us = parse_period_or_die(optarg);
-			break;
-		case 's':
-			cfg->strict = true;
-			break;
-		case 'Q':
-			cfg->unquoted = true;
-			break;
-		case 'h':
-			print_help();
-			exit(EXIT_SUCCESS);
-		case 'v':
-			print_version();
-			exit(EXIT_SUCCESS);
-		default:
-			die_usage("get");
-		}
-	}
-	return optind;
+	return parse_options_or_die(argc, argv, &cmd, &cfg->common);
 }
 
 static struct mpssed_line_settings *settings_or_die(const struct config *cfg)
@@ -125,9 +94,9 @@ static struct mpssed_line_settings *settings_or_die(const struct config *cfg)
 		die("out of memory");
 	if (!cfg->as_is)
 		mpssed_line_settings_set_direction(s, MPSSED_LINE_DIRECTION_INPUT);
-	if (cfg->bias)
-		mpssed_line_settings_set_bias(s, cfg->bias);
-	mpssed_line_settings_set_active_low(s, cfg->active_low);
+	if (cfg->common.bias)
+		mpssed_line_settings_set_bias(s, cfg->common.bias);
+	mpssed_line_settings_set_active_low(s, cfg->common.active_low);
 	return s;
 }
 
@@ -135,7 +104,7 @@ static struct mpssed_line_settings *settings_or_die(const struct config *cfg)
 static void read_chip(struct line_resolver *r, size_t chip_num, const struct config *cfg,
 		      struct mpssed_line_settings *settings)
 {
-	const struct request_options opts = { .consumer = cfg->consumer };
+	const struct request_options opts = { .consumer = cfg->common.consumer };
 	unsigned int offsets[MAX_LINES];
 	enum mpssed_line_value values[MAX_LINES];
 	struct mpssed_line_request *req;
@@ -163,15 +132,12 @@ int cmd_get(int argc, char **argv)
 
 	argc -= i;
 	argv += i;
-	if (argc < 1)
-		die("at least one GPIO line must be specified");
-	if (argc > MAX_LINES)
-		die("too many lines given");
+	check_num_lines_or_die(argc);
 	settings = settings_or_die(&cfg);
-	r = resolve_lines_or_die(argc, argv, cfg.chip_id, cfg.strict, cfg.by_name);
+	r = resolve_ids_or_die(argc, argv, &cfg.common);
 	for (size_t c = 0; c < r->num_chips; c++)
 		read_chip(r, c, &cfg, settings);
-	print_line_values(r, cfg.unquoted, cfg.numeric);
+	print_line_values(r, cfg.common.unquoted, cfg.numeric);
 	free_line_resolver(r);
 	mpssed_line_settings_free(settings);
 	return EXIT_SUCCESS;

@@ -11,12 +11,6 @@
 
 #include "tools/tools-common.h"
 
-struct config {
-	bool by_name;
-	bool strict;
-	bool unquoted;
-	const char *chip_id;
-};
 
 static void print_help(void)
 {
@@ -39,45 +33,15 @@ static void print_help(void)
 	print_chip_help();
 }
 
-static int parse_config(int argc, char **argv, struct config *cfg)
+static int parse_config(int argc, char **argv, struct common_options *cfg)
 {
-	static const struct option longopts[] = {
-		{ "by-name", no_argument, NULL, 'B' },
-		{ "chip", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "unquoted", no_argument, NULL, 'Q' },
-		{ "version", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
+	const struct command_options cmd = {
+		.name = "info",
+		.groups = OPTS_LINES,
+		.help = print_help,
 	};
-	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
-	while ((c = getopt_long(argc, argv, "+c:hsv", longopts, NULL)) >= 0) {
-		switch (c) {
-		case 'B':
-			cfg->by_name = true;
-			break;
-		case 'c':
-			cfg->chip_id = optarg;
-			break;
-		case 's':
-			cfg->strict = true;
-			break;
-		case 'Q':
-			cfg->unquoted = true;
-			break;
-		case 'h':
-			print_help();
-			exit(EXIT_SUCCESS);
-		case 'v':
-			print_version();
-			exit(EXIT_SUCCESS);
-		default:
-			die_usage("info");
-		}
-	}
-	return optind;
+	return parse_options_or_die(argc, argv, &cmd, cfg);
 }
 
 /* The name column: quoted and padded to 16, as gpioinfo lays it out. */
@@ -108,7 +72,7 @@ static void print_line(struct mpssed_chip *chip, unsigned int offset, bool unquo
 	mpssed_line_info_free(info);
 }
 
-static void list_chip(const char *path, const struct config *cfg)
+static void list_chip(const char *path, const struct common_options *cfg)
 {
 	struct mpssed_chip *chip = chip_open_or_die(path);
 	struct mpssed_chip_info *info = mpssed_chip_get_info(chip);
@@ -126,7 +90,7 @@ static void list_chip(const char *path, const struct config *cfg)
 	mpssed_chip_close(chip);
 }
 
-static int list_all(const struct config *cfg)
+static int list_all(const struct common_options *cfg)
 {
 	char **paths;
 	size_t n = chip_paths_or_die(cfg->chip_id, &paths);
@@ -144,7 +108,7 @@ static bool all_found(const struct line_resolver *r, size_t found)
 }
 
 /* Print the lines of one chip that the ids name, counting them in *found. */
-static void list_matches(struct line_resolver *r, size_t chip_num, const struct config *cfg,
+static void list_matches(struct line_resolver *r, size_t chip_num, const struct common_options *cfg,
 			 size_t *found)
 {
 	struct mpssed_chip *chip = chip_open_or_die(r->chips[chip_num].path);
@@ -160,7 +124,7 @@ static void list_matches(struct line_resolver *r, size_t chip_num, const struct 
 	mpssed_chip_close(chip);
 }
 
-static int list_lines(int num_ids, char **ids, struct config *cfg)
+static int list_lines(int num_ids, char **ids, struct common_options *cfg)
 {
 	struct line_resolver *r;
 	size_t n, found = 0;
@@ -194,7 +158,7 @@ static int list_lines(int num_ids, char **ids, struct config *cfg)
 
 int cmd_info(int argc, char **argv)
 {
-	struct config cfg;
+	struct common_options cfg;
 	int i = parse_config(argc, argv, &cfg);
 
 	if (i == argc)

@@ -22,23 +22,10 @@
 #define EVENT_BUF_SIZE 32
 
 struct config {
-	bool active_low;
-	bool banner;
-	bool by_name;
-	bool quiet;
-	bool strict;
-	bool unquoted;
-	bool wait_replug;
-	enum mpssed_line_bias bias;
+	struct common_options common;
 	enum mpssed_line_edge edges;
-	unsigned int events_wanted;
 	unsigned long long debounce_period_us;
-	const char *chip_id;
-	const char *consumer;
-	const char *fmt;
 	enum mpssed_line_clock event_clock;
-	enum time_format timestamp_fmt;
-	long long idle_timeout_us;	/* -1: none */
 };
 
 static void print_help(void)
@@ -118,115 +105,54 @@ static enum mpssed_line_clock parse_event_clock_or_die(const char *option)
 	die("invalid event clock: %s", option);
 }
 
-static void parse_option(int c, struct config *cfg)
+static bool parse_option(int c, char *arg, void *data)
 {
+	struct config *cfg = data;
+
 	switch (c) {
-	case '-':
-		cfg->banner = true;
-		break;
-	case 'b':
-		cfg->bias = parse_bias_or_die(optarg);
-		break;
-	case 'B':
-		cfg->by_name = true;
-		break;
-	case 'c':
-		cfg->chip_id = optarg;
-		break;
-	case 'C':
-		cfg->consumer = optarg;
-		break;
 	case 'e':
-		cfg->edges = parse_edges_or_die(optarg);
-		break;
+		cfg->edges = parse_edges_or_die(arg);
+		return true;
 	case 'E':
-		cfg->event_clock = parse_event_clock_or_die(optarg);
-		break;
-	case 'F':
-		cfg->fmt = optarg;
-		break;
-	case 'i':
-		cfg->idle_timeout_us = (long long)parse_period_or_die(optarg);
-		break;
-	case 'l':
-		cfg->active_low = true;
-		break;
-	case 'L':
-		cfg->timestamp_fmt = TS_LOCAL;
-		break;
-	case 'n':
-		cfg->events_wanted = parse_uint_or_die(optarg);
-		break;
+		cfg->event_clock = parse_event_clock_or_die(arg);
+		return true;
 	case 'p':
-		cfg->debounce_period_us = parse_period_or_die(optarg);
-		break;
-	case 'q':
-		cfg->quiet = true;
-		break;
-	case 's':
-		cfg->strict = true;
-		break;
-	case 'Q':
-		cfg->unquoted = true;
-		break;
-	case 'U':
-		cfg->timestamp_fmt = TS_UTC;
-		break;
-	case 'W':
-		cfg->wait_replug = true;
-		break;
-	case 'h':
-		print_help();
-		exit(EXIT_SUCCESS);
-	case 'v':
-		print_version();
-		exit(EXIT_SUCCESS);
+		cfg->debounce_period_us = parse_period_or_die(arg);
+		return true;
 	default:
-		die_usage("mon");
+		return false;
 	}
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "active-low", no_argument, NULL, 'l' },
-		{ "banner", no_argument, NULL, '-' },
-		{ "bias", required_argument, NULL, 'b' },
-		{ "by-name", no_argument, NULL, 'B' },
-		{ "chip", required_argument, NULL, 'c' },
-		{ "consumer", required_argument, NULL, 'C' },
 		{ "debounce-period", required_argument, NULL, 'p' },
 		{ "edges", required_argument, NULL, 'e' },
 		{ "event-clock", required_argument, NULL, 'E' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "idle-timeout", required_argument, NULL, 'i' },
-		{ "localtime", no_argument, NULL, 'L' },
-		{ "num-events", required_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "silent", no_argument, NULL, 'q' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "unquoted", no_argument, NULL, 'Q' },
-		{ "utc", no_argument, NULL, 'U' },
-		{ "version", no_argument, NULL, 'v' },
-		{ "wait-replug", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct command_options cmd = {
+		.name = "mon",
+		.groups = OPTS_LINES | OPTS_REQUEST | OPTS_BANNER | OPTS_WAIT_REPLUG | OPTS_EVENTS,
+		.shortopts = "e:E:p:",
+		.longopts = longopts,
+		.help = print_help,
+		.parse = parse_option,
+		.data = cfg,
+	};
+	int i;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->edges = MPSSED_LINE_EDGE_BOTH;
-	cfg->consumer = "mpssectl-mon";
-	cfg->idle_timeout_us = -1;
-	while ((c = getopt_long(argc, argv, "+b:c:C:e:E:hF:ln:p:qsv", longopts, NULL)) >= 0)
-		parse_option(c, cfg);
+	i = parse_options_or_die(argc, argv, &cmd, &cfg->common);
 	/* As gpiomon: asking for wall-clock output asks for wall-clock stamps, and back. */
 	if (!cfg->event_clock)
-		cfg->event_clock = cfg->timestamp_fmt ? MPSSED_LINE_CLOCK_REALTIME :
+		cfg->event_clock = cfg->common.timestamp_fmt ? MPSSED_LINE_CLOCK_REALTIME :
 							MPSSED_LINE_CLOCK_MONOTONIC;
-	else if (cfg->event_clock == MPSSED_LINE_CLOCK_REALTIME && !cfg->timestamp_fmt)
-		cfg->timestamp_fmt = TS_UTC;
-	return optind;
+	else if (cfg->event_clock == MPSSED_LINE_CLOCK_REALTIME && !cfg->common.timestamp_fmt)
+		cfg->common.timestamp_fmt = TS_UTC;
+	return i;
 }
 
 static struct mpssed_line_settings *settings_or_die(const struct config *cfg)
@@ -235,9 +161,9 @@ static struct mpssed_line_settings *settings_or_die(const struct config *cfg)
 
 	if (!s)
 		die("out of memory");
-	if (cfg->bias)
-		mpssed_line_settings_set_bias(s, cfg->bias);
-	mpssed_line_settings_set_active_low(s, cfg->active_low);
+	if (cfg->common.bias)
+		mpssed_line_settings_set_bias(s, cfg->common.bias);
+	mpssed_line_settings_set_active_low(s, cfg->common.active_low);
 	if (cfg->debounce_period_us > UINT_MAX)
 		die("maximum debounce period is %uus, got %lluus", UINT_MAX, cfg->debounce_period_us);
 	mpssed_line_settings_set_debounce_period_us(s, (unsigned long)cfg->debounce_period_us);
@@ -295,20 +221,20 @@ static bool print_specifier(char spec, void *data)
 static void print_event(struct mpssed_edge_event *event, struct line_resolver *r, size_t chip_num,
 			const struct config *cfg)
 {
-	if (cfg->quiet)
+	if (cfg->common.quiet)
 		return;
-	if (cfg->fmt) {
+	if (cfg->common.fmt) {
 		struct format_ctx f = { .event = event, .r = r, .chip_num = chip_num };
 
-		print_format(cfg->fmt, print_specifier, &f);
+		print_format(cfg->common.fmt, print_specifier, &f);
 		return;
 	}
-	print_event_time(mpssed_edge_event_get_timestamp_ns(event), cfg->timestamp_fmt);
+	print_event_time(mpssed_edge_event_get_timestamp_ns(event), cfg->common.timestamp_fmt);
 	fputs(mpssed_edge_event_get_event_type(event) == MPSSED_EDGE_EVENT_RISING_EDGE ?
 		      "\trising\t" : "\tfalling\t",
 	      stdout);
-	print_line_id(r, chip_num, mpssed_edge_event_get_line_offset(event), cfg->chip_id != NULL,
-		      cfg->unquoted);
+	print_line_id(r, chip_num, mpssed_edge_event_get_line_offset(event), cfg->common.chip_id != NULL,
+		      cfg->common.unquoted);
 	putchar('\n');
 }
 
@@ -327,8 +253,8 @@ struct monitor {
 
 static void request_all(struct monitor *m, struct mpssed_line_settings *settings)
 {
-	const struct request_options opts = { .consumer = m->cfg->consumer,
-					       .persist = m->cfg->wait_replug };
+	const struct request_options opts = { .consumer = m->cfg->common.consumer,
+					       .persist = m->cfg->common.wait_replug };
 	unsigned int offsets[MAX_LINES];
 
 	for (size_t c = 0; c < m->r->num_chips; c++) {
@@ -345,8 +271,9 @@ static void request_all(struct monitor *m, struct mpssed_line_settings *settings
 }
 
 /* Print what one request has; false once enough events were printed. */
-static bool read_events(struct monitor *m, size_t i)
+static bool read_events(void *data, size_t i)
 {
+	struct monitor *m = data;
 	const char *chip = resolver_chip_name(m->r, m->chips[i]);
 	int n = mpssed_line_request_read_edge_events(m->reqs[i], m->buf, EVENT_BUF_SIZE);
 
@@ -356,34 +283,10 @@ static bool read_events(struct monitor *m, size_t i)
 		print_event(mpssed_edge_event_buffer_get_event(m->buf, (unsigned long)j), m->r,
 			    m->chips[i], m->cfg);
 		m->done++;
-		if (m->cfg->events_wanted && m->done >= m->cfg->events_wanted)
+		if (m->cfg->common.events_wanted && m->done >= m->cfg->common.events_wanted)
 			return false;
 	}
 	return true;
-}
-
-static void monitor(struct monitor *m)
-{
-	struct timespec idle = {
-		.tv_sec = (time_t)(m->cfg->idle_timeout_us / 1000000),
-		.tv_nsec = (long)(m->cfg->idle_timeout_us % 1000000) * 1000,
-	};
-
-	for (;;) {
-		int r;
-
-		fflush(stdout);
-		r = ppoll(m->pfds, m->num, m->cfg->idle_timeout_us > 0 ? &idle : NULL, NULL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die_perror("error polling for events");
-		if (r == 0)
-			return;
-		for (size_t i = 0; i < m->num; i++)
-			if (m->pfds[i].revents && !read_events(m, i))
-				return;
-	}
 }
 
 int cmd_mon(int argc, char **argv)
@@ -395,21 +298,18 @@ int cmd_mon(int argc, char **argv)
 
 	argc -= i;
 	argv += i;
-	if (argc < 1)
-		die("at least one GPIO line must be specified");
-	if (argc > MAX_LINES)
-		die("too many lines given");
+	check_num_lines_or_die(argc);
 	m.cfg = &cfg;
 	settings = settings_or_die(&cfg);
 	m.buf = mpssed_edge_event_buffer_new(EVENT_BUF_SIZE);
 	if (!m.buf)
 		die("out of memory");
-	m.r = resolve_lines_or_die(argc, argv, cfg.chip_id, cfg.strict, cfg.by_name);
+	m.r = resolve_ids_or_die(argc, argv, &cfg.common);
 	request_all(&m, settings);
 	mpssed_line_settings_free(settings);
-	if (cfg.banner)
+	if (cfg.common.banner)
 		print_banner("Monitoring", argc, argv);
-	monitor(&m);
+	poll_until_done(m.pfds, m.num, cfg.common.idle_timeout_us, read_events, &m);
 	fflush(stdout);
 	for (size_t j = 0; j < m.num; j++)
 		mpssed_line_request_release(m.reqs[j]);

@@ -15,17 +15,8 @@
 #include "tools/tools-common.h"
 
 struct config {
-	bool banner;
-	bool by_name;
-	bool quiet;
-	bool strict;
-	bool unquoted;
+	struct common_options common;
 	enum mpssed_info_event_type event_type;	/* 0: all */
-	unsigned int events_wanted;
-	const char *chip_id;
-	const char *fmt;
-	enum time_format timestamp_fmt;
-	long long idle_timeout_us;		/* -1: none */
 };
 
 static void print_help(void)
@@ -83,83 +74,34 @@ static enum mpssed_info_event_type parse_event_type_or_die(const char *option)
 	die("invalid event: %s", option);
 }
 
-static void parse_option(int c, struct config *cfg)
+static bool parse_option(int c, char *arg, void *data)
 {
-	switch (c) {
-	case '-':
-		cfg->banner = true;
-		break;
-	case 'B':
-		cfg->by_name = true;
-		break;
-	case 'c':
-		cfg->chip_id = optarg;
-		break;
-	case 'e':
-		cfg->event_type = parse_event_type_or_die(optarg);
-		break;
-	case 'F':
-		cfg->fmt = optarg;
-		break;
-	case 'i':
-		cfg->idle_timeout_us = (long long)parse_period_or_die(optarg);
-		break;
-	case 'L':
-		cfg->timestamp_fmt = TS_LOCAL;
-		break;
-	case 'n':
-		cfg->events_wanted = parse_uint_or_die(optarg);
-		break;
-	case 'q':
-		cfg->quiet = true;
-		break;
-	case 's':
-		cfg->strict = true;
-		break;
-	case 'Q':
-		cfg->unquoted = true;
-		break;
-	case 'U':
-		cfg->timestamp_fmt = TS_UTC;
-		break;
-	case 'h':
-		print_help();
-		exit(EXIT_SUCCESS);
-	case 'v':
-		print_version();
-		exit(EXIT_SUCCESS);
-	default:
-		die_usage("notify");
-	}
+	struct config *cfg = data;
+
+	if (c != 'e')
+		return false;
+	cfg->event_type = parse_event_type_or_die(arg);
+	return true;
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "banner", no_argument, NULL, '-' },
-		{ "by-name", no_argument, NULL, 'B' },
-		{ "chip", required_argument, NULL, 'c' },
 		{ "event", required_argument, NULL, 'e' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "idle-timeout", required_argument, NULL, 'i' },
-		{ "localtime", no_argument, NULL, 'L' },
-		{ "num-events", required_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "silent", no_argument, NULL, 'q' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "unquoted", no_argument, NULL, 'Q' },
-		{ "utc", no_argument, NULL, 'U' },
-		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct command_options cmd = {
+		.name = "notify",
+		.groups = OPTS_LINES | OPTS_BANNER | OPTS_EVENTS,
+		.shortopts = "e:",
+		.longopts = longopts,
+		.help = print_help,
+		.parse = parse_option,
+		.data = cfg,
+	};
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->idle_timeout_us = -1;
-	while ((c = getopt_long(argc, argv, "+c:e:hF:n:qsv", longopts, NULL)) >= 0)
-		parse_option(c, cfg);
-	return optind;
+	return parse_options_or_die(argc, argv, &cmd, &cfg->common);
 }
 
 /* --- Output ---------------------------------------------------------------------- */
@@ -218,7 +160,7 @@ static bool print_specifier(char spec, void *data)
 
 	switch (spec) {
 	case 'a':
-		print_line_attributes(info, f->cfg->unquoted);
+		print_line_attributes(info, f->cfg->common.unquoted);
 		return true;
 	case 'c':
 		fputs(f->chip, stdout);
@@ -257,21 +199,21 @@ static void print_event(struct mpssed_info_event *event, struct line_resolver *r
 {
 	uint64_t ts = mpssed_info_event_get_timestamp_ns(event);
 
-	if (cfg->quiet)
+	if (cfg->common.quiet)
 		return;
-	if (cfg->fmt) {
+	if (cfg->common.fmt) {
 		struct format_ctx f = { event, resolver_chip_name(r, chip_num), cfg };
 
-		print_format(cfg->fmt, print_specifier, &f);
+		print_format(cfg->common.fmt, print_specifier, &f);
 		return;
 	}
-	if (cfg->timestamp_fmt)
+	if (cfg->common.timestamp_fmt)
 		ts = monotonic_to_realtime(ts);
-	print_event_time(ts, cfg->timestamp_fmt);
+	print_event_time(ts, cfg->common.timestamp_fmt);
 	printf("\t%s\t", event_name(mpssed_info_event_get_event_type(event)));
 	print_line_id(r, chip_num,
 		      mpssed_line_info_get_offset(mpssed_info_event_get_line_info(event)),
-		      cfg->chip_id != NULL, cfg->unquoted);
+		      cfg->common.chip_id != NULL, cfg->common.unquoted);
 	putchar('\n');
 }
 
@@ -315,8 +257,9 @@ static void watch_all(struct watcher *w)
 }
 
 /* Print one event of chip i; false once enough were printed. */
-static bool read_event(struct watcher *w, size_t i)
+static bool read_event(void *data, size_t i)
 {
+	struct watcher *w = data;
 	struct mpssed_info_event *event = mpssed_chip_read_info_event(w->chips[i]);
 	enum mpssed_info_event_type type;
 
@@ -331,31 +274,7 @@ static bool read_event(struct watcher *w, size_t i)
 	print_event(event, w->r, w->chip_nums[i], w->cfg);
 	mpssed_info_event_free(event);
 	w->done++;
-	return !w->cfg->events_wanted || w->done < w->cfg->events_wanted;
-}
-
-static void watch(struct watcher *w)
-{
-	struct timespec idle = {
-		.tv_sec = (time_t)(w->cfg->idle_timeout_us / 1000000),
-		.tv_nsec = (long)(w->cfg->idle_timeout_us % 1000000) * 1000,
-	};
-
-	for (;;) {
-		int r;
-
-		fflush(stdout);
-		r = ppoll(w->pfds, w->num, w->cfg->idle_timeout_us > 0 ? &idle : NULL, NULL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die_perror("error polling for events");
-		if (r == 0)
-			return;
-		for (size_t i = 0; i < w->num; i++)
-			if (w->pfds[i].revents && !read_event(w, i))
-				return;
-	}
+	return !w->cfg->common.events_wanted || w->done < w->cfg->common.events_wanted;
 }
 
 int cmd_notify(int argc, char **argv)
@@ -366,16 +285,13 @@ int cmd_notify(int argc, char **argv)
 
 	argc -= i;
 	argv += i;
-	if (argc < 1)
-		die("at least one GPIO line must be specified");
-	if (argc > MAX_LINES)
-		die("too many lines given");
+	check_num_lines_or_die(argc);
 	w.cfg = &cfg;
-	w.r = resolve_lines_or_die(argc, argv, cfg.chip_id, cfg.strict, cfg.by_name);
+	w.r = resolve_ids_or_die(argc, argv, &cfg.common);
 	watch_all(&w);
-	if (cfg.banner)
+	if (cfg.common.banner)
 		print_banner("Watching", argc, argv);
-	watch(&w);
+	poll_until_done(w.pfds, w.num, cfg.common.idle_timeout_us, read_event, &w);
 	fflush(stdout);
 	for (size_t j = 0; j < w.num; j++)
 		mpssed_chip_close(w.chips[j]);

@@ -23,21 +23,13 @@
 #include "tools/tools-common.h"
 
 struct config {
-	bool active_low;
-	bool banner;
-	bool by_name;
+	struct common_options common;
 	bool daemonize;
 	bool interactive;
-	bool strict;
-	bool unquoted;
-	bool wait_replug;
-	enum mpssed_line_bias bias;
 	enum mpssed_line_drive drive;
 	size_t toggles;
 	unsigned long long *toggle_periods;
 	unsigned long long hold_period_us;
-	const char *chip_id;
-	const char *consumer;
 };
 
 /* The lines being held: one request per chip, and the resolver that knows the values. */
@@ -112,89 +104,58 @@ static size_t parse_periods_or_die(char *option, unsigned long long **periods)
 	return n;
 }
 
+static bool parse_option(int c, char *arg, void *data)
+{
+	struct config *cfg = data;
+
+	switch (c) {
+	case 'd':
+		cfg->drive = parse_drive_or_die(arg);
+		return true;
+	case 'i':
+		cfg->interactive = true;
+		return true;
+	case 'p':
+		cfg->hold_period_us = parse_period_or_die(arg);
+		return true;
+	case 't':
+		free(cfg->toggle_periods);
+		cfg->toggles = parse_periods_or_die(arg, &cfg->toggle_periods);
+		return true;
+	case 'z':
+		cfg->daemonize = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "active-low", no_argument, NULL, 'l' },
-		{ "banner", no_argument, NULL, '-' },
-		{ "bias", required_argument, NULL, 'b' },
-		{ "by-name", no_argument, NULL, 'B' },
-		{ "chip", required_argument, NULL, 'c' },
-		{ "consumer", required_argument, NULL, 'C' },
 		{ "daemonize", no_argument, NULL, 'z' },
 		{ "drive", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "hold-period", required_argument, NULL, 'p' },
 		{ "interactive", no_argument, NULL, 'i' },
-		{ "strict", no_argument, NULL, 's' },
 		{ "toggle", required_argument, NULL, 't' },
-		{ "unquoted", no_argument, NULL, 'Q' },
-		{ "version", no_argument, NULL, 'v' },
-		{ "wait-replug", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct command_options cmd = {
+		.name = "set",
+		.groups = OPTS_LINES | OPTS_REQUEST | OPTS_BANNER | OPTS_WAIT_REPLUG,
+		.shortopts = "d:ip:t:z",
+		.longopts = longopts,
+		.help = print_help,
+		.parse = parse_option,
+		.data = cfg,
+	};
+	int i;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->consumer = "mpssectl-set";
-	while ((c = getopt_long(argc, argv, "+b:c:C:d:hilp:st:vz", longopts, NULL)) >= 0) {
-		switch (c) {
-		case '-':
-			cfg->banner = true;
-			break;
-		case 'b':
-			cfg->bias = parse_bias_or_die(optarg);
-			break;
-		case 'B':
-			cfg->by_name = true;
-			break;
-		case 'c':
-			cfg->chip_id = optarg;
-			break;
-		case 'C':
-			cfg->consumer = optarg;
-			break;
-		case 'd':
-			cfg->drive = parse_drive_or_die(optarg);
-			break;
-		case 'i':
-			cfg->interactive = true;
-			break;
-		case 'l':
-			cfg->active_low = true;
-			break;
-		case 'p':
-			cfg->hold_period_us = parse_period_or_die(optarg);
-			break;
-		case 's':
-			cfg->strict = true;
-			break;
-		case 't':
-			free(cfg->toggle_periods);
-			cfg->toggles = parse_periods_or_die(optarg, &cfg->toggle_periods);
-			break;
-		case 'Q':
-			cfg->unquoted = true;
-			break;
-		case 'W':
-			cfg->wait_replug = true;
-			break;
-		case 'z':
-			cfg->daemonize = true;
-			break;
-		case 'h':
-			print_help();
-			exit(EXIT_SUCCESS);
-		case 'v':
-			print_version();
-			exit(EXIT_SUCCESS);
-		default:
-			die_usage("set");
-		}
-	}
+	i = parse_options_or_die(argc, argv, &cmd, &cfg->common);
 	if (cfg->toggles && cfg->interactive)
 		die("can't combine interactive with toggle");
-	return optind;
+	return i;
 }
 
 static enum mpssed_line_value parse_value(const char *s)
@@ -252,11 +213,11 @@ static struct mpssed_line_settings *settings_or_die(const struct config *cfg)
 	if (!s)
 		die("out of memory");
 	mpssed_line_settings_set_direction(s, MPSSED_LINE_DIRECTION_OUTPUT);
-	if (cfg->bias)
-		mpssed_line_settings_set_bias(s, cfg->bias);
+	if (cfg->common.bias)
+		mpssed_line_settings_set_bias(s, cfg->common.bias);
 	if (cfg->drive)
 		mpssed_line_settings_set_drive(s, cfg->drive);
-	mpssed_line_settings_set_active_low(s, cfg->active_low);
+	mpssed_line_settings_set_active_low(s, cfg->common.active_low);
 	return s;
 }
 
@@ -443,7 +404,7 @@ static struct resolved_line *find_line(struct holding *h, char *id)
 
 static void print_value(struct holding *h, const struct resolved_line *line, bool last)
 {
-	printf(h->cfg->unquoted ? "%s=%s%c" : "\"%s\"=%s%c", line->id,
+	printf(h->cfg->common.unquoted ? "%s=%s%c" : "\"%s\"=%s%c", line->id,
 	       line->value == MPSSED_LINE_VALUE_ACTIVE ? "active" : "inactive", last ? '\n' : ' ');
 }
 
@@ -593,7 +554,7 @@ static struct line_resolver *resolve_or_die(int argc, char **argv, char **ids,
 	for (int i = 0; i < argc; i++)
 		if (!parse_line_value(argv[i], &ids[i], &values[i], false))
 			exit(EXIT_FAILURE);
-	r = resolve_lines_or_die(argc, ids, cfg->chip_id, cfg->strict, cfg->by_name);
+	r = resolve_ids_or_die(argc, ids, &cfg->common);
 	for (int i = 0; i < argc; i++)
 		r->lines[i].value = values[i];
 	return r;
@@ -602,8 +563,8 @@ static struct line_resolver *resolve_or_die(int argc, char **argv, char **ids,
 static void request_all(struct holding *h, struct mpssed_line_settings *settings)
 {
 	const struct request_options opts = {
-		.consumer = h->cfg->consumer,
-		.persist = h->cfg->wait_replug,
+		.consumer = h->cfg->common.consumer,
+		.persist = h->cfg->common.wait_replug,
 		.with_values = true,
 	};
 	unsigned int offsets[MAX_LINES];
@@ -635,7 +596,7 @@ int cmd_set(int argc, char **argv)
 	h.r = resolve_or_die(argc, argv, ids, &cfg);
 	request_all(&h, settings);
 	mpssed_line_settings_free(settings);
-	if (cfg.banner)
+	if (cfg.common.banner)
 		print_banner("Setting", argc, ids);
 	/* Fine here: the client has no threads and no RCU state to lose in the child. */
 	if (cfg.daemonize && daemon(0, 0) < 0)

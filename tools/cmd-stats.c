@@ -37,33 +37,34 @@ static void print_help(void)
 	print_chip_help();
 }
 
+static bool parse_option(int c, char *arg, void *data)
+{
+	bool *prometheus = data;
+
+	if (c != 'P')
+		return false;
+	*prometheus = true;
+	return true;
+}
+
 static int parse_config(int argc, char **argv, bool *prometheus)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
 		{ "prometheus", no_argument, NULL, 'P' },
-		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const struct command_options cmd = {
+		.name = "stats",
+		.shortopts = "P",
+		.longopts = longopts,
+		.help = print_help,
+		.parse = parse_option,
+		.data = prometheus,
+	};
+	struct common_options common;
 
 	*prometheus = false;
-	while ((c = getopt_long(argc, argv, "+hPv", longopts, NULL)) >= 0) {
-		switch (c) {
-		case 'P':
-			*prometheus = true;
-			break;
-		case 'h':
-			print_help();
-			exit(EXIT_SUCCESS);
-		case 'v':
-			print_version();
-			exit(EXIT_SUCCESS);
-		default:
-			die_usage("stats");
-		}
-	}
-	return optind;
+	return parse_options_or_die(argc, argv, &cmd, &common);
 }
 
 /* --- Collecting ------------------------------------------------------------------ */

@@ -165,6 +165,171 @@ enum mpssed_line_drive parse_drive_or_die(const char *option)
 	die("invalid drive: %s", option);
 }
 
+/* Codes of the shared long-only options: above any command's own letters. */
+enum {
+	OPT_BY_NAME = 0x100,
+	OPT_UNQUOTED,
+	OPT_BANNER,
+	OPT_WAIT_REPLUG,
+	OPT_IDLE_TIMEOUT,
+	OPT_LOCALTIME,
+	OPT_UTC,
+};
+
+/* The options of the groups; group 0 is every command's. */
+static const struct {
+	unsigned int groups;
+	struct option opt;
+} common_opts[] = {
+	{ 0, { "help", no_argument, NULL, 'h' } },
+	{ 0, { "version", no_argument, NULL, 'v' } },
+	{ OPTS_BY_NAME | OPTS_LINES, { "by-name", no_argument, NULL, OPT_BY_NAME } },
+	{ OPTS_LINES, { "chip", required_argument, NULL, 'c' } },
+	{ OPTS_LINES, { "strict", no_argument, NULL, 's' } },
+	{ OPTS_LINES, { "unquoted", no_argument, NULL, OPT_UNQUOTED } },
+	{ OPTS_REQUEST, { "active-low", no_argument, NULL, 'l' } },
+	{ OPTS_REQUEST, { "bias", required_argument, NULL, 'b' } },
+	{ OPTS_REQUEST, { "consumer", required_argument, NULL, 'C' } },
+	{ OPTS_BANNER, { "banner", no_argument, NULL, OPT_BANNER } },
+	{ OPTS_WAIT_REPLUG, { "wait-replug", no_argument, NULL, OPT_WAIT_REPLUG } },
+	{ OPTS_EVENTS, { "format", required_argument, NULL, 'F' } },
+	{ OPTS_EVENTS, { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT } },
+	{ OPTS_EVENTS, { "localtime", no_argument, NULL, OPT_LOCALTIME } },
+	{ OPTS_EVENTS, { "num-events", required_argument, NULL, 'n' } },
+	{ OPTS_EVENTS, { "quiet", no_argument, NULL, 'q' } },
+	{ OPTS_EVENTS, { "silent", no_argument, NULL, 'q' } },
+	{ OPTS_EVENTS, { "utc", no_argument, NULL, OPT_UTC } },
+};
+
+#define LONGOPTS_MAX 40
+
+static int option_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct option *)a)->name, ((const struct option *)b)->name);
+}
+
+static void add_option(struct option *longopts, size_t *n, char *shortopts,
+		       const struct option *o)
+{
+	size_t len = strlen(shortopts);
+
+	if (*n == LONGOPTS_MAX)
+		die("internal error: too many options");
+	longopts[(*n)++] = *o;
+	if (o->val >= 0x100 || strchr(shortopts, o->val))
+		return;
+	shortopts[len++] = (char)o->val;
+	if (o->has_arg == required_argument)
+		shortopts[len++] = ':';
+	shortopts[len] = '\0';
+}
+
+/*
+ * The command's getopt tables: the groups' options and its own, long
+ * options sorted by name as each command listed them (getopt names
+ * ambiguous abbreviations in table order).
+ */
+static void build_tables(const struct command_options *cmd, struct option *longopts,
+			 char *shortopts, size_t shortopts_size)
+{
+	size_t n = 0;
+
+	snprintf(shortopts, shortopts_size, "+%s", cmd->shortopts ? cmd->shortopts : "");
+	for (size_t i = 0; i < ARRAY_SIZE(common_opts); i++)
+		if (!common_opts[i].groups || (common_opts[i].groups & cmd->groups))
+			add_option(longopts, &n, shortopts, &common_opts[i].opt);
+	for (const struct option *o = cmd->longopts; o && o->name; o++) {
+		if (n == LONGOPTS_MAX)
+			die("internal error: too many options");
+		longopts[n++] = *o;
+	}
+	qsort(longopts, n, sizeof(*longopts), option_cmp);
+	memset(&longopts[n], 0, sizeof(*longopts));
+}
+
+/* A shared option; false if c is none of them. */
+static bool take_common(int c, const char *arg, const struct command_options *cmd,
+			struct common_options *o)
+{
+	switch (c) {
+	case 'h':
+		cmd->help();
+		exit(EXIT_SUCCESS);
+	case 'v':
+		print_version();
+		exit(EXIT_SUCCESS);
+	case OPT_BY_NAME:
+		o->by_name = true;
+		return true;
+	case 'c':
+		o->chip_id = arg;
+		return true;
+	case 's':
+		o->strict = true;
+		return true;
+	case OPT_UNQUOTED:
+		o->unquoted = true;
+		return true;
+	case 'l':
+		o->active_low = true;
+		return true;
+	case 'b':
+		o->bias = parse_bias_or_die(arg);
+		return true;
+	case 'C':
+		o->consumer = arg;
+		return true;
+	case OPT_BANNER:
+		o->banner = true;
+		return true;
+	case OPT_WAIT_REPLUG:
+		o->wait_replug = true;
+		return true;
+	case 'F':
+		o->fmt = arg;
+		return true;
+	case OPT_IDLE_TIMEOUT:
+		o->idle_timeout_us = (long long)parse_period_or_die(arg);
+		return true;
+	case OPT_LOCALTIME:
+		o->timestamp_fmt = TS_LOCAL;
+		return true;
+	case 'n':
+		o->events_wanted = parse_uint_or_die(arg);
+		return true;
+	case 'q':
+		o->quiet = true;
+		return true;
+	case OPT_UTC:
+		o->timestamp_fmt = TS_UTC;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int parse_options_or_die(int argc, char **argv, const struct command_options *cmd,
+			 struct common_options *common)
+{
+	static char consumer[64];
+	struct option longopts[LONGOPTS_MAX + 1];
+	char shortopts[128];
+	int c;
+
+	memset(common, 0, sizeof(*common));
+	snprintf(consumer, sizeof(consumer), "%s-%s", PROG_NAME, cmd->name);
+	common->consumer = consumer;
+	common->idle_timeout_us = -1;
+	build_tables(cmd, longopts, shortopts, sizeof(shortopts));
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) >= 0) {
+		if (take_common(c, optarg, cmd, common))
+			continue;
+		if (!cmd->parse || !cmd->parse(c, optarg, cmd->data))
+			die_usage(cmd->name);
+	}
+	return optind;
+}
+
 void print_version(void)
 {
 	printf("%s (mpssed) v%s\n", PROG_NAME, mpssed_api_version());
@@ -508,6 +673,19 @@ struct line_resolver *resolve_lines_or_die(int num_ids, char **ids, const char *
 	return r;
 }
 
+void check_num_lines_or_die(int num_ids)
+{
+	if (num_ids < 1)
+		die("at least one GPIO line must be specified");
+	if (num_ids > MAX_LINES)
+		die("too many lines given");
+}
+
+struct line_resolver *resolve_ids_or_die(int num_ids, char **ids, const struct common_options *o)
+{
+	return resolve_lines_or_die(num_ids, ids, o->chip_id, o->strict, o->by_name);
+}
+
 size_t resolver_chip_num_lines(struct line_resolver *r, size_t chip_num)
 {
 	return mpssed_chip_info_get_num_lines(r->chips[chip_num].info);
@@ -556,6 +734,31 @@ const char *resolver_line_name(struct line_resolver *r, size_t chip_num, unsigne
 	if (offset >= mpssed_chip_info_get_num_lines(r->chips[chip_num].info))
 		return NULL;
 	return r->chips[chip_num].names[offset];
+}
+
+void poll_until_done(struct pollfd *pfds, size_t num, long long idle_timeout_us,
+		     bool (*handle)(void *data, size_t i), void *data)
+{
+	struct timespec idle = {
+		.tv_sec = (time_t)(idle_timeout_us / 1000000),
+		.tv_nsec = (long)(idle_timeout_us % 1000000) * 1000,
+	};
+
+	for (;;) {
+		int r;
+
+		fflush(stdout);
+		r = ppoll(pfds, num, idle_timeout_us > 0 ? &idle : NULL, NULL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die_perror("error polling for events");
+		if (r == 0)
+			return;
+		for (size_t i = 0; i < num; i++)
+			if (pfds[i].revents && !handle(data, i))
+				return;
+	}
 }
 
 /* --- Output ----------------------------------------------------------------------- */

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <getopt.h>
+#include <poll.h>
 
 #include "common/macros.h"
 #include "mpssed.h"
@@ -43,6 +45,13 @@ _noreturn_ void die_device_error(const char *chip_name, const char *what);
 /* getopt saw something it did not know: point at --help and exit 1. */
 _noreturn_ void die_usage(const char *cmd);
 
+/* How event timestamps are printed. */
+enum time_format {
+	TS_SECONDS = 0,	/* 10002.907638045 */
+	TS_UTC,		/* 2024-01-01T12:00:00.123456789Z */
+	TS_LOCAL,		/* 2024-01-01T13:00:00.123456789 */
+};
+
 /* --- Options -------------------------------------------------------------------- */
 
 /* Periods: a number with us, ms or s (plain numbers are ms), in microseconds; -1 if invalid. */
@@ -53,6 +62,60 @@ int parse_uint(const char *option);
 unsigned int parse_uint_or_die(const char *option);
 enum mpssed_line_bias parse_bias_or_die(const char *option);
 enum mpssed_line_drive parse_drive_or_die(const char *option);
+
+/*
+ * The options several commands share, parsed in one place so each command's
+ * own parser handles only its own. A command names the groups it takes;
+ * -h/--help and -v/--version come with every command.
+ */
+enum common_option_group {
+	OPTS_BY_NAME = 1 << 0,		/* --by-name */
+	OPTS_LINES = 1 << 1,		/* -c/--chip, -s/--strict, --unquoted (and --by-name) */
+	OPTS_REQUEST = 1 << 2,		/* -C/--consumer, -b/--bias, -l/--active-low */
+	OPTS_BANNER = 1 << 3,		/* --banner */
+	OPTS_WAIT_REPLUG = 1 << 4,	/* --wait-replug */
+	/* -F/--format, --idle-timeout, --localtime, -n/--num-events, -q/--quiet, --utc */
+	OPTS_EVENTS = 1 << 5,
+};
+
+struct common_options {
+	/* OPTS_BY_NAME, OPTS_LINES */
+	bool by_name;
+	bool strict;
+	bool unquoted;
+	const char *chip_id;
+	/* OPTS_REQUEST */
+	const char *consumer;		/* default: "mpssectl-<command>" */
+	enum mpssed_line_bias bias;	/* 0: as is */
+	bool active_low;
+	bool banner;
+	bool wait_replug;
+	/* OPTS_EVENTS */
+	const char *fmt;
+	long long idle_timeout_us;	/* -1: none */
+	enum time_format timestamp_fmt;
+	unsigned int events_wanted;	/* 0: no limit */
+	bool quiet;
+};
+
+struct command_options {
+	const char *name;		/* "get": for the consumer and the usage hint */
+	unsigned int groups;		/* enum common_option_group */
+	const char *shortopts;		/* the command's own, without '+' */
+	const struct option *longopts;	/* its own, ending with a zeroed entry; may be NULL */
+	void (*help)(void);
+	/* Take the command's own option c (argument arg); false if it is not one. */
+	bool (*parse)(int c, char *arg, void *data);
+	void *data;
+};
+
+/*
+ * Parse a command's options into *common and, through cmd->parse, the
+ * command's own; --help and --version print and exit, anything unknown
+ * dies with the usage hint. Returns the index of the first argument.
+ */
+int parse_options_or_die(int argc, char **argv, const struct command_options *cmd,
+			 struct common_options *common);
 
 void print_version(void);
 /* The help paragraphs every command with lines or periods repeats. */
@@ -119,6 +182,11 @@ struct line_resolver {
 struct line_resolver *resolve_lines_or_die(int num_ids, char **ids, const char *chip_id,
 					   bool strict, bool by_name);
 
+/* The command's line ids: at least one, at most MAX_LINES; dies otherwise. */
+void check_num_lines_or_die(int num_ids);
+/* resolve_lines_or_die() with the --chip, --strict and --by-name given. */
+struct line_resolver *resolve_ids_or_die(int num_ids, char **ids, const struct common_options *o);
+
 /* The steps of resolve_lines_or_die(), for commands that print as they go (info). */
 struct line_resolver *resolver_new(int num_ids, char **ids, size_t num_chips, bool strict,
 				   bool by_name);
@@ -160,6 +228,14 @@ struct mpssed_line_request *request_lines_or_die(struct line_resolver *resolver,
 						 struct mpssed_line_settings *settings,
 						 const struct request_options *opts);
 
+/*
+ * Wait on the fds until handle(data, i) returns false for a ready fd i, or
+ * until idle_timeout_us (when > 0) passes with nothing ready. Flushes stdout
+ * before each wait; dies if polling fails.
+ */
+void poll_until_done(struct pollfd *pfds, size_t num, long long idle_timeout_us,
+		     bool (*handle)(void *data, size_t i), void *data);
+
 /* --- Output ----------------------------------------------------------------------------- */
 
 /*
@@ -170,11 +246,6 @@ void print_line_id(struct line_resolver *resolver, size_t chip_num, unsigned int
 		   bool with_chip, bool unquoted);
 /* input|output, active-low, drive=, bias=, edges=, event-clock=, debounce-period=, consumer=. */
 void print_line_attributes(struct mpssed_line_info *info, bool unquoted);
-enum time_format {
-	TS_SECONDS = 0,	/* 10002.907638045 */
-	TS_UTC,		/* 2024-01-01T12:00:00.123456789Z */
-	TS_LOCAL,		/* 2024-01-01T13:00:00.123456789 */
-};
 void print_event_time(uint64_t ns, enum time_format format);
 /* `"id"=active` pairs (or 1/0 with numeric), space-separated, one line. */
 void print_line_values(struct line_resolver *resolver, bool unquoted, bool numeric);
