@@ -25,3 +25,11 @@ bench_bench_device_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 bench_bench_device_LDADD = src/device/libdevice.la $(URCU_LIBS)
 noinst_PROGRAMS += bench/bench-poller
 BENCHMARKS += bench/bench-poller
+
+# Paced (precision) against latency sampling on an emulated FT232H: samples
+# per second, narrowest pulse seen, timestamp error, ratios (doc/sampling.md).
+noinst_PROGRAMS += bench/bench-paced
+BENCHMARKS += bench/bench-paced
+bench_bench_paced_SOURCES = bench/bench-paced.c
+bench_bench_paced_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+bench_bench_paced_LDADD = src/device/libdevice.la $(URCU_LIBS)

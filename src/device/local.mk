@@ -23,3 +23,4 @@ src_device_libdevice_la_LIBADD = \
 	src/rcuwork/librcuwork.la \
 	src/common/libcommon.la \
 	$(URCU_LIBS)
+EXTRA_DIST += doc/sampling.md
