@@ -66,7 +66,12 @@
 #define CHUNK_SAMPLES_MAX 250		/* answers fit in one packet */
 #define CHUNKS_MAX 16
 #define RX_FIFO_BYTES 1024		/* FT232H; FT2232H and FT4232H have more */
-#define WRITE_BYTES_MAX 4096		/* bounds how long one write blocks */
+/*
+ * At most half the smallest TX FIFO (FT232H: 1 KiB) per write: a write
+ * whose bytes all got in then found the chip still busy with the chunks
+ * before it, unless we learnt of it late (see chunk_start()).
+ */
+#define WRITE_BYTES_MAX 512
 /* One sample: 81 83 8F lo hi 8E n. */
 #define SAMPLE_CMD_MAX 7
 #define CHUNK_CMD_MAX (CHUNK_SAMPLES_MAX * SAMPLE_CMD_MAX + 2)
@@ -207,20 +212,17 @@ static uint64_t chunk_start(struct binding *b, struct paced *p, uint64_t t, uint
 	return end > t ? end : t;
 }
 
-/*
- * Write as many chunks as may be owed. The write may block while the
- * chip's TX FIFO is full: that is the stream staying ahead.
- */
-static int fill(struct binding *b, struct paced *p)
+/* One write of up to WRITE_BYTES_MAX (at least one chunk); may block while the TX FIFO is full. */
+static int write_chunks(struct binding *b, struct paced *p)
 {
-	unsigned k = p->n - p->c_count, fit = (unsigned)(sizeof(p->wbuf) / p->chunk_cmd_len);
+	unsigned k = p->n - p->c_count, fit = (unsigned)(WRITE_BYTES_MAX / p->chunk_cmd_len);
 	uint64_t t, first;
 	int err;
 
+	if (!fit)
+		fit = 1;
 	if (k > fit)
 		k = fit;
-	if (!k)
-		return 0;
 	for (unsigned i = 0; i < k; i++)
 		memcpy(p->wbuf + i * p->chunk_cmd_len, p->chunk_cmd, p->chunk_cmd_len);
 	t = now_ns();
@@ -241,6 +243,18 @@ static int fill(struct binding *b, struct paced *p)
 	return 0;
 }
 
+/* Write chunks until as many are owed as may be: the stream stays ahead of the chip. */
+static int fill(struct binding *b, struct paced *p)
+{
+	while (p->c_count < p->n) {
+		int err = write_chunks(b, p);
+
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 /* --- Answers --------------------------------------------------------------- */
 
 /* No sample was taken after done_ns: pull the estimates in flight back if they say so. */
@@ -255,7 +269,7 @@ static void reanchor(struct paced *p, uint64_t newest_ns, uint64_t done_ns)
 		struct chunk *c = &p->chunks[(p->c_tail + i) % CHUNKS_MAX];
 		uint64_t floor = c->write_ns;
 
-		c->first_ns = c->first_ns - shift > floor ? c->first_ns - shift : floor;
+		c->first_ns = c->first_ns > floor + shift ? c->first_ns - shift : floor;
 	}
 	p->run_end_ns -= shift;
 }
