@@ -276,7 +276,7 @@ static void test_activation(void)
 
 int main(void)
 {
-	tap_plan(21);
+	tap_plan(23);
 	test_usage();
 	test_sockets();
 	test_runtime_dir();
