@@ -4,8 +4,9 @@
  * an emulated FT232H with the USB timing model on (doc/sampling.md):
  *  - <mode>_samples_per_s: samples of all 16 lines per second while an
  *    edge request is active;
- *  - <mode>_min_pulse_us: the narrowest pulse width (from a fixed ladder)
- *    at which every one of PULSES pulses gave its two events;
+ *  - <mode>_min_pulse_us: the narrowest pulse width (from a fixed ladder,
+ *    2 ms down to 10 us) at which every one of PULSES pulses gave its two
+ *    events (0: not even the widest);
  *  - <mode>_timestamp_error_max_us: the largest difference between an
  *    event's timestamp and the nearest true edge of its direction (the
  *    emulator's pin history) over PULSES pulses of 1 ms;
@@ -15,7 +16,8 @@
  * These are emulator figures: the chip's timing is modelled (USB
  * microframes, clock commands), the host side is real. A paced round in
  * which the host fell behind (a gap was counted) is played again, up to
- * TRIES times; the gaps are printed too (paced_gaps).
+ * TRIES times; if every try had a gap the ladder stops there (counted in
+ * paced_rounds_without_clean_try). The gaps are printed too (paced_gaps).
  */
 #include <inttypes.h>
 #include <poll.h>
@@ -30,7 +32,7 @@
 
 #define FLAG(x) GPIO_V2_LINE_FLAG_##x
 #define LINE 3
-#define PULSES 40
+#define PULSES 20
 #define TRIES 5
 #define PERIOD_NS 10000u
 #define MEASURE_NS 400000000ULL
@@ -142,13 +144,13 @@ struct round {
 	bool gap;
 };
 
-/* PULSES pulses of width_ns, spaced 4 widths (at least 1 ms) apart. */
+/* PULSES pulses of width_ns, spaced 4 widths (at least 0.5 ms) apart. */
 static void play(struct rig *r, uint64_t width_ns, struct round *rd)
 {
 	static struct emu_step steps[2 * PULSES];
 	static struct gpio_v2_line_event ev[2 * PULSES + 8];
 	static struct emu_pin_change h[EMU_HISTORY_MAX];
-	uint64_t space = width_ns * 4 > 1000000 ? width_ns * 4 : 1000000, g = stats(r).gaps;
+	uint64_t space = width_ns * 4 > 500000 ? width_ns * 4 : 500000, g = stats(r).gaps;
 	uint64_t edge_t[2 * PULSES];
 	bool level = false;
 	size_t n;
@@ -191,18 +193,20 @@ static void play(struct rig *r, uint64_t width_ns, struct round *rd)
 	rd->gap = stats(r).gaps != g;
 }
 
-/* A round without a gap, if the host allows one in TRIES. */
-static void play_clean(struct rig *r, uint64_t width_ns, struct round *rd)
+/* A round without a gap, if the host allows one in TRIES; false if not. */
+static bool play_clean(struct rig *r, uint64_t width_ns, struct round *rd)
 {
 	for (unsigned t = 0; t < TRIES; t++) {
 		play(r, width_ns, rd);
 		if (!rd->gap)
-			return;
+			return true;
 	}
+	return false;
 }
 
 struct figures {
 	uint64_t rate, min_pulse_ns, err_max_ns, gaps;
+	unsigned dirty;		/* widths with a gap in every try: the ladder stopped there */
 };
 
 static void measure(enum sample_mode mode, struct figures *f)
@@ -213,13 +217,18 @@ static void measure(enum sample_mode mode, struct figures *f)
 	rig_up(&r, mode);
 	f->rate = samples_per_s(&r);
 	f->min_pulse_ns = 0;
+	f->dirty = 0;
 	for (size_t i = 0; i < sizeof(ladder_ns) / sizeof(ladder_ns[0]); i++) {
-		play_clean(&r, ladder_ns[i], &rd);
+		if (!play_clean(&r, ladder_ns[i], &rd)) {
+			f->dirty++;
+			break;
+		}
 		if (rd.events != 2 * PULSES || rd.edges != 2 * PULSES)
 			break;
 		f->min_pulse_ns = ladder_ns[i];
 	}
-	play_clean(&r, ERROR_PULSE_NS, &rd);
+	if (!play_clean(&r, ERROR_PULSE_NS, &rd))
+		f->dirty++;
 	f->err_max_ns = rd.err_max;
 	f->gaps = stats(&r).gaps;
 	rig_down(&r);
@@ -244,6 +253,8 @@ int main(void)
 	printf("bench: paced_min_pulse_us %.1f us\n", (double)paced.min_pulse_ns / 1e3);
 	printf("bench: paced_timestamp_error_max_us %.1f us\n", (double)paced.err_max_ns / 1e3);
 	printf("bench: paced_gaps %" PRIu64 " gaps\n", paced.gaps);
+	/* Rounds are played again when the host fell behind; these never got a clean one. */
+	printf("bench: paced_rounds_without_clean_try %u rounds\n", paced.dirty);
 	printf("bench: paced_samples_ratio_vs_latency %.2f x\n",
 	       ratio((double)paced.rate, (double)lat.rate));
 	printf("bench: paced_min_pulse_ratio_vs_latency %.3f x\n",
