@@ -214,48 +214,77 @@ static void test_pulse_train(struct gpio_chip *chip, struct emu_chip *emu)
 	req = line_request_release(req);
 }
 
+/* One pulse of 3 periods on a running sampler, in a try without a gap; false if none. */
+static bool pulse_after(struct gpio_chip *chip, struct emu_chip *emu, struct line_request *req,
+			int *got, uint64_t *err)
+{
+	const struct emu_step later[] = { { 1000000, true }, { 3 * PERIOD_NS, false } };
+	struct gpio_v2_line_event ev[8];
+	uint64_t t[4];
+	bool rising[4];
+
+	for (unsigned tries = 0; tries < TRIES; tries++) {
+		uint64_t g = gaps(chip);
+
+		t_drain_events(req);
+		emu_chip_clear_history(emu, 0);
+		emu_chip_script(emu, 0, PULSE_LINE, later, 2);
+		*got = t_read_events(req, ev, 2, WAIT_MS);
+		if (gaps(chip) != g) {
+			tap_diag("try %u: the host fell behind (gap counted); again", tries + 1);
+			continue;
+		}
+		if (*got != 2 || true_edges(emu, PULSE_LINE, t, rising, 4) != 2)
+			*got = -1;
+		*err = *got == 2 ? (ev[0].timestamp_ns > t[0] ? ev[0].timestamp_ns - t[0]
+							 : t[0] - ev[0].timestamp_ns)
+				 : UINT64_MAX;
+		return true;
+	}
+	return false;
+}
+
 static void test_falling_behind(struct gpio_chip *chip, struct emu_chip *emu)
 {
 	const struct emu_fault stall = { .kind = EMU_FAULT_TIMEOUT, .count = 1 };
 	const struct emu_step pulse[] = { { 30000000, true }, { 40000000, false } };
-	const struct emu_step later[] = { { 1000000, true }, { 3 * PERIOD_NS, false } };
 	struct gpio_v2_line_event ev[8];
 	struct line_request *req = NULL;
 	struct gpio_chip_stats st;
 	struct emu_stats es;
-	uint64_t g0, t[4], s1, err;
-	bool rising[4];
-	int got;
+	uint64_t g0, gap_ns0, err = UINT64_MAX;
+	int got = -1;
+	bool ok;
 
 	tap_ok(request(chip, PULSE_LINE, FLAG(INPUT) | EDGE_BOTH, &req) == 0, "edge request");
 	sampling_runs(chip);
 	gpio_chip_stats(chip, &st);
 	g0 = st.gaps;
+	gap_ns0 = st.gap_ns;
 	/* IN transfers stall: the host takes no answers and writes no commands. */
 	tap_ok(emu_chip_inject(emu, 0, &stall) == 0, "IN transfers stall");
 	emu_chip_script(emu, 0, PULSE_LINE, pulse, 2);
 	t_drain_events(req);
 	tap_ok(WAIT_FOR(gaps(chip) > g0, WAIT_MS), "the gap is counted");
-	gpio_chip_stats(chip, &st);
-	tap_ok(st.gap_ns >= 100000000ULL, "and its length: %.1f ms",
-	       (double)st.gap_ns / 1e6);
+	ok = WAIT_FOR((gpio_chip_stats(chip, &st), st.gap_ns - gap_ns0 >= 150000000ULL), WAIT_MS);
+	tap_ok(ok, "with its length (the 200 ms stall): %.1f ms more", (double)(st.gap_ns - gap_ns0) / 1e6);
 	sampling_runs(chip);
 	got = line_request_read_events(req, ev, 8);
 	tap_ok(got == 0, "the pulse inside the gap yields no event (%d)", got);
-	emu_chip_clear_history(emu, 0);
-	emu_chip_script(emu, 0, PULSE_LINE, later, 2);
-	got = t_read_events(req, ev, 2, WAIT_MS);
-	tap_ok(got == 2 && true_edges(emu, PULSE_LINE, t, rising, 4) == 2, "a pulse after it: seen");
-	err = got == 2 ? (ev[0].timestamp_ns > t[0] ? ev[0].timestamp_ns - t[0] : t[0] - ev[0].timestamp_ns)
-		       : UINT64_MAX;
-	tap_ok(err <= PERIOD_NS, "and timed within a period: %.2f us", (double)err / 1000.0);
+	if (pulse_after(chip, emu, req, &got, &err)) {
+		tap_ok(got == 2, "a pulse after it: seen");
+		tap_ok(err <= PERIOD_NS, "and timed within a period: %.2f us", (double)err / 1000.0);
+	} else {
+		tap_skip("the host fell behind in every try: the pulse after the gap not measurable");
+		tap_skip("(see above)");
+	}
 	req = line_request_release(req);
 	/* Samples the chip took but the host lost in the stall (cancelled) are not counted. */
 	emu_chip_stats(emu, 0, &es);
 	gpio_chip_stats(chip, &st);
-	s1 = es.pin_reads / 2;
-	tap_ok(st.samples <= s1, "samples delivered (%llu) <= samples the chip took (%llu): none invented",
-	       (unsigned long long)st.samples, (unsigned long long)s1);
+	tap_ok(st.samples <= es.pin_reads / 2,
+	       "samples delivered (%llu) <= samples the chip took (%llu): none invented",
+	       (unsigned long long)st.samples, (unsigned long long)(es.pin_reads / 2));
 }
 
 int main(void)
