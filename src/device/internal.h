@@ -321,6 +321,8 @@ int sample_read_wait(struct binding *b, struct sample_read *r, const struct poll
 		     uint64_t timeout_ns);
 /* Cancel every read in flight and wait for each callback; true if one said -ENODEV. */
 bool sample_reads_cancel(struct binding *b, struct sample_read *reads, unsigned n);
+/* After a cancel with answers owed: get the endpoint clean again; true if the device is gone. */
+bool sample_endpoint_resync(struct binding *b, bool owed);
 
 static inline enum sample_mode chip_sampling_mode(const struct gpio_chip *chip)
 {

@@ -393,24 +393,11 @@ static void drain(struct binding *b, struct paced *p)
 	}
 }
 
-/*
- * After a cancel, answers may still be owed: an empty framed exchange
- * fails on them and chip_exchange() then purges, so the next reader of the
- * endpoint starts clean.
- */
 static void resync(struct binding *b, struct paced *p)
 {
-	uint8_t buf[4], answer[1];
-	struct mpsse_cmd cmd;
-
 	mpsse_rx_reset(&p->rx);
-	if (p->gone || __atomic_load_n(&b->dead, __ATOMIC_ACQUIRE))
-		return;
-	if (p->c_count) {
-		mpsse_cmd_init(&cmd, buf, sizeof(buf));
-		if (chip_exchange(b->hw, &cmd, answer) == -ENODEV)
-			p->gone = true;
-	}
+	if (!p->gone && sample_endpoint_resync(b, p->c_count))
+		p->gone = true;
 	p->c_count = 0;
 }
 

@@ -374,19 +374,22 @@ static void drain(struct binding *b, struct sampler *s)
  * fails on them, and chip_exchange() then purges the RX FIFO, so the next
  * reader of the endpoint starts clean.
  */
-static void resync(struct binding *b, struct sampler *s)
+bool sample_endpoint_resync(struct binding *b, bool owed)
 {
 	uint8_t buf[4], answer[1];
 	struct mpsse_cmd cmd;
 
+	if (!owed || __atomic_load_n(&b->dead, __ATOMIC_ACQUIRE))
+		return false;
+	mpsse_cmd_init(&cmd, buf, sizeof(buf));
+	return chip_exchange(b->hw, &cmd, answer) == -ENODEV;
+}
+
+static void resync(struct binding *b, struct sampler *s)
+{
 	mpsse_rx_reset(&s->rx);
-	if (s->gone || __atomic_load_n(&b->dead, __ATOMIC_ACQUIRE))
-		return;
-	if (s->cmds) {
-		mpsse_cmd_init(&cmd, buf, sizeof(buf));
-		if (chip_exchange(b->hw, &cmd, answer) == -ENODEV)
-			s->gone = true;
-	}
+	if (!s->gone && sample_endpoint_resync(b, s->cmds))
+		s->gone = true;
 	s->cmds = 0;
 }
 
