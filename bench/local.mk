@@ -46,3 +46,11 @@ BENCHMARKS += bench/bench-efficiency
 bench_bench_efficiency_SOURCES = bench/bench-efficiency.c
 bench_bench_efficiency_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 bench_bench_efficiency_LDADD = bench/librig.la src/device/libdevice.la $(URCU_LIBS)
+
+# Paced (precision) against latency sampling on an emulated FT232H: samples
+# per second, narrowest pulse seen, timestamp error, ratios (doc/sampling.md).
+noinst_PROGRAMS += bench/bench-paced
+BENCHMARKS += bench/bench-paced
+bench_bench_paced_SOURCES = bench/bench-paced.c
+bench_bench_paced_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+bench_bench_paced_LDADD = src/device/libdevice.la $(URCU_LIBS)

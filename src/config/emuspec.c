@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/macros.h"
@@ -25,6 +26,29 @@ static int parse_name(const char *value, char *out, size_t size)
 	return 0;
 }
 
+static int parse_sampling(const char *value, struct sampling *s)
+{
+	if (!strcmp(value, "latency"))
+		s->mode = SAMPLE_MODE_LATENCY;
+	else if (!strcmp(value, "paced"))
+		s->mode = SAMPLE_MODE_PACED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Microseconds, to 100 ns. */
+static int parse_period_us(const char *value, struct sampling *s)
+{
+	char *end;
+	double us = strtod(value, &end);
+
+	if (end == value || *end || !(us > 0) || us > 1e6)
+		return -EINVAL;
+	s->period_ns = (uint32_t)(us * 1000.0 + 0.5);
+	return sampling_check(&(struct sampling){ SAMPLE_MODE_PACED, s->period_ns });
+}
+
 /* One key=value; -EINVAL with why filled. */
 static int parse_option(struct emulate_spec *spec, const char *key, const char *value, char *why,
 			size_t why_len)
@@ -46,13 +70,18 @@ static int parse_option(struct emulate_spec *spec, const char *key, const char *
 	else if (!strcmp(key, "world")) {
 		r = strcmp(value, "demo") && strcmp(value, "none") ? -EINVAL : 0;
 		spec->demo_world = !strcmp(value, "demo");
-	} else if (!strcmp(key, "name"))
+	} else if (!strcmp(key, "sampling"))
+		r = parse_sampling(value, &spec->sampling);
+	else if (!strcmp(key, "period-us"))
+		r = parse_period_us(value, &spec->sampling);
+	else if (!strcmp(key, "name"))
 		r = parse_name(value, spec->name, sizeof(spec->name));
 	else if (!strcmp(key, "name-b"))
 		r = parse_name(value, spec->name_b, sizeof(spec->name_b));
 	else {
 		snprintf(why, why_len,
-			 "unknown key '%s' (serial=, timing=on|off, world=demo|none, name=, name-b=)",
+			 "unknown key '%s' (serial=, timing=on|off, world=demo|none, name=, name-b=, "
+			 "sampling=latency|paced, period-us=)",
 			 key);
 		return -EINVAL;
 	}

@@ -7,7 +7,9 @@
  * preset: ft232h, ft2232h, ft4232h, ft4232ha, sealevel, bryx. Keys:
  * serial=STRING (empty: blank serial), timing=on|off (USB microframe
  * timing, default on), world=demo|none (default demo), name=NAME and
- * name-b=NAME (chip names of interfaces A and B; default mpsseN).
+ * name-b=NAME (chip names of interfaces A and B; default mpsseN),
+ * sampling=latency|paced and period-us=US (paced sampling period, 5-10000
+ * in steps of 0.1; default 10): see doc/sampling.md.
  * What the demo world is: src/daemon/emulate.h.
  *
  * Threads and locks: pure parsing, no shared state.
@@ -18,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "device/device.h"
 #include "emu/emu.h"
 #include "protocol/protocol.h"
 
@@ -30,6 +33,7 @@ struct emulate_spec {
 	bool demo_world;
 	char name[MPSSED_CHIP_NAME_MAX];	/* "": automatic */
 	char name_b[MPSSED_CHIP_NAME_MAX];
+	struct sampling sampling;	/* for every chip of the device */
 };
 
 /* Parse text (kept by pointer); -EINVAL with the reason in why. */

@@ -22,6 +22,21 @@ static int demo_world(struct emu_chip *emu, unsigned intf, unsigned lines)
 	return r;
 }
 
+struct set_sampling {
+	struct emu_chip *emu;
+	const struct sampling *sampling;
+	int r;
+};
+
+static void set_sampling(struct gpio_chip *chip, void *data)
+{
+	struct set_sampling *ss = data;
+	unsigned intf;
+
+	if (gpio_chip_emulator(chip, &intf) == ss->emu && ss->r == 0)
+		ss->r = gpio_chip_set_sampling(chip, ss->sampling);
+}
+
 int emulate_add(struct core *core, const struct emulate_spec *spec, const char *const *given)
 {
 	const char *names[EMU_INTERFACES_MAX] = {
@@ -40,6 +55,16 @@ int emulate_add(struct core *core, const struct emulate_spec *spec, const char *
 		log_err("--emulate %s: %s", spec->text,
 			r == -EEXIST ? "a chip of that name exists already" : strerror(-r));
 		return r;
+	}
+	if (spec->sampling.mode || spec->sampling.period_ns) {
+		struct set_sampling ss = { .emu = emu, .sampling = &spec->sampling };
+
+		core_for_each_chip(core, set_sampling, &ss);
+		if (ss.r < 0) {
+			log_err("--emulate %s: cannot set the sampling mode: %s", spec->text,
+				strerror(-ss.r));
+			return ss.r;
+		}
 	}
 	emu_chip_identity(emu, &id);
 	if (names[1] && id.mpsse_interfaces < 2) {

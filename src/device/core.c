@@ -494,15 +494,14 @@ void core_ack_changes(struct core *core)
 
 static int config_check(struct core_config *c)
 {
-	if (c->mode == SAMPLE_MODE_PACED) {
-		log_err("paced sampling is not implemented yet (issue #8)");
-		return -EOPNOTSUPP;
-	}
-	if (c->mode && c->mode != SAMPLE_MODE_LATENCY)
+	struct sampling s = { .mode = c->mode, .period_ns = c->period_ns };
+
+	if (sampling_check(&s) < 0)
 		return -EINVAL;
 	if (c->reads_in_flight > READS_IN_FLIGHT_MAX)
 		return -EINVAL;
-	c->mode = SAMPLE_MODE_LATENCY;
+	c->mode = s.mode;
+	c->period_ns = s.period_ns;
 	if (!c->reads_in_flight)
 		c->reads_in_flight = READS_IN_FLIGHT_DEFAULT;
 	return 0;

@@ -36,6 +36,7 @@
 #ifndef MPSSED_DEVICE_DEVICE_H
 #define MPSSED_DEVICE_DEVICE_H
 
+#include <errno.h>
 #include <linux/gpio.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,7 +54,7 @@ struct emu_config;
 
 enum sample_mode {
 	SAMPLE_MODE_LATENCY = 1,	/* several `81 83 87` reads in flight (default) */
-	SAMPLE_MODE_PACED,		/* hardware-paced sampling (issue #8) */
+	SAMPLE_MODE_PACED,		/* hardware-paced sampling, see doc/sampling.md */
 };
 
 /* Who a chip is: what the configuration's [chip] sections match. */
@@ -79,18 +80,65 @@ struct gpio_chip_names {
 typedef void (*core_names_fn)(void *data, const struct gpio_chip_identity *id,
 			      struct gpio_chip_names *names);
 
+/*
+ * How a chip is sampled while some request watches edges.
+ *
+ * Paced mode (precision): the chip times its own samples. The sampler
+ * streams `81 83` reads separated by clock-only delays (8E/8F at a 10 MHz
+ * TCK), so samples are exactly period_ns apart on the chip's clock; their
+ * times are rebuilt from their index (see src/device/paced.c). Costs and
+ * constraints:
+ *  - ADBUS0 (line 0, TCK) toggles during clock commands when it is an
+ *    output, so in paced mode it may only be an input or unused: a request
+ *    that makes it an output fails with -EBUSY (it is busy being the
+ *    clock), and while no request holds it, its line info says used, with
+ *    consumer "mpssed-clock".
+ *  - Events come in batches (about every half millisecond), not at once.
+ *  - When the host does not keep the command stream ahead of the chip, the
+ *    chip idles: the samples it did not take are not invented; the gap is
+ *    counted (gpio_chip_stats.gaps, gap_ns) and sampling resumes.
+ */
+struct sampling {
+	enum sample_mode mode;		/* 0: SAMPLE_MODE_LATENCY */
+	uint32_t period_ns;		/* paced: 5 us - 10 ms, a multiple of 100 ns; 0: 10 us */
+};
+
+#define SAMPLING_PERIOD_DEFAULT_NS 10000u
+#define SAMPLING_PERIOD_MIN_NS 5000u
+#define SAMPLING_PERIOD_MAX_NS 10000000u
+#define SAMPLING_PERIOD_STEP_NS 100u
+#define SAMPLING_CLOCK_CONSUMER "mpssed-clock"
+
+/*
+ * 0, or -EINVAL for a bad mode or period; fills in the defaults. Inline so
+ * that parsers (src/config) check settings without linking the device layer.
+ */
+static inline int sampling_check(struct sampling *s)
+{
+	if (!s->mode)
+		s->mode = SAMPLE_MODE_LATENCY;
+	if (s->mode != SAMPLE_MODE_LATENCY && s->mode != SAMPLE_MODE_PACED)
+		return -EINVAL;
+	if (!s->period_ns)
+		s->period_ns = SAMPLING_PERIOD_DEFAULT_NS;
+	if (s->period_ns < SAMPLING_PERIOD_MIN_NS || s->period_ns > SAMPLING_PERIOD_MAX_NS ||
+	    s->period_ns % SAMPLING_PERIOD_STEP_NS)
+		return -EINVAL;
+	return 0;
+}
+
 struct core_config {
 	uint8_t latency_ms;		/* FTDI latency timer; 0: 1 ms */
 	unsigned reads_in_flight;	/* poller pipelining depth; 0: default (4) */
-	enum sample_mode mode;		/* 0: SAMPLE_MODE_LATENCY */
+	enum sample_mode mode;		/* every chip's initial mode; 0: SAMPLE_MODE_LATENCY */
+	uint32_t period_ns;		/* with SAMPLE_MODE_PACED; 0: 10 us */
 	core_names_fn names;		/* NULL: automatic chip names, the database's line names */
 	void *names_data;
 };
 
 /*
  * config may be NULL (all defaults). -EINVAL for more than 16 reads in
- * flight or an unknown mode; -EOPNOTSUPP for SAMPLE_MODE_PACED, which is
- * not implemented yet.
+ * flight, an unknown mode or a period out of range.
  */
 int core_new(struct core **out, const struct core_config *config);
 /*
@@ -157,6 +205,17 @@ void gpio_chip_identity(struct gpio_chip *chip, struct gpio_chip_identity *id);
  * get no record, as the kernel has no rename event.
  */
 void gpio_chip_set_line_names(struct gpio_chip *chip, const struct gpio_chip_names *names);
+
+/*
+ * Choose how this chip is sampled (per chip; the core's config gives the
+ * initial mode). Takes effect when sampling next starts: -EBUSY while the
+ * chip is being sampled (release the edge requests first), and -EBUSY for
+ * paced mode while a request holds line 0 as an output. Going paced turns
+ * a line 0 that no request holds but is still an output (left so by a
+ * released request) into an input. -EINVAL for a bad mode or period.
+ */
+int gpio_chip_set_sampling(struct gpio_chip *chip, const struct sampling *sampling);
+void gpio_chip_sampling(struct gpio_chip *chip, struct sampling *sampling);
 
 /* name, label ("FT232H A serial=FT1234 port=1-2"), lines. */
 int gpio_chip_info(struct gpio_chip *chip, struct gpiochip_info *info);
@@ -254,7 +313,14 @@ struct gpio_chip_stats {
 	uint32_t rtt_p50_us, rtt_p99_us; /* sample round trips */
 	unsigned requests;
 	uint64_t unplugs, replugs;
-	uint64_t sample_interval_ns;	/* what the line info reports as resolution */
+	/*
+	 * The timestamp resolution: latency mode, the measured interval
+	 * between samples; paced mode, the sample period.
+	 */
+	uint64_t sample_interval_ns;
+	enum sample_mode mode;		/* as set; applies from the next start */
+	/* Paced mode: times the chip ran out of commands, and their total length. */
+	uint64_t gaps, gap_ns;
 	/*
 	 * Bindings whose hardware was released after an unplug: their
 	 * pollers joined, their transport closed (unplugs - releases are

@@ -57,6 +57,8 @@ int gpio_chip_new(struct core *core, const char *name, const struct chipdb_entry
 	chip->intf = intf;
 	chip->src_ops = ops;
 	chip->src = src;
+	chip->sampling_mode = core->config.mode;
+	chip->period_ns = core->config.period_ns;
 	pthread_mutex_init(&chip->bind_lock, NULL);
 	pthread_mutex_init(&chip->rel_lock, NULL);
 	pthread_mutex_init(&chip->lock, NULL);
@@ -217,6 +219,11 @@ void __gpio_chip_line_info(struct gpio_chip *chip, unsigned offset, struct gpio_
 	/* A line the board cannot use is reported in use, as gpiolib does. */
 	if (!chipdb_line_valid(chip->db, offset))
 		info->flags |= FLAG(USED);
+	/* Paced sampling clocks ADBUS0: it is in use unless a request took it as an input. */
+	if (!l && offset == 0 && chip_sampling_mode(chip) == SAMPLE_MODE_PACED) {
+		info->flags |= FLAG(USED);
+		copy_cut(info->consumer, sizeof(info->consumer), SAMPLING_CLOCK_CONSUMER);
+	}
 	if (l) {
 		info->flags |= FLAG(USED) | (l->flags & INFO_FLAGS);
 		copy_cut(info->consumer, sizeof(info->consumer), cfg->consumer[0] ? cfg->consumer : "?");
@@ -230,6 +237,59 @@ void __gpio_chip_line_info(struct gpio_chip *chip, unsigned offset, struct gpio_
 		}
 	}
 	info->flags |= output ? FLAG(OUTPUT) : FLAG(INPUT);
+}
+
+/* --- Sampling mode -------------------------------------------------------------- */
+
+/* Going paced: line 0 may not stay an output (it would be clocked); chip->lock held. */
+static int __clock_pin_free(struct gpio_chip *chip)
+{
+	struct binding *b = __chip_binding(chip);
+	struct chip_lines want = { 0 };
+	int r;
+
+	if (!(chip->lines.output & 1))
+		return 0;
+	if (chip->held & 1)
+		return -EBUSY;
+	if (!b)
+		return 0;
+	r = chip_set_lines(b->hw, 1, &want);
+	chip_get_lines(b->hw, &chip->lines);
+	if (r == 0)
+		__gpio_chip_notify(chip, 1, GPIO_V2_LINE_CHANGED_CONFIG);
+	return r;
+}
+
+int gpio_chip_set_sampling(struct gpio_chip *chip, const struct sampling *sampling)
+{
+	struct sampling s = *sampling;
+	int r = sampling_check(&s);
+
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&chip->lock);
+	if (chip->binding && chip->binding->poll_on)
+		r = -EBUSY;
+	else if (s.mode == SAMPLE_MODE_PACED)
+		r = __clock_pin_free(chip);
+	if (r == 0) {
+		bool notify = chip_sampling_mode(chip) != s.mode && !(chip->held & 1);
+
+		__atomic_store_n(&chip->sampling_mode, s.mode, __ATOMIC_RELEASE);
+		__atomic_store_n(&chip->period_ns, s.period_ns, __ATOMIC_RELEASE);
+		/* Line 0's info says whether the clock uses it. */
+		if (notify)
+			__gpio_chip_notify(chip, 1, GPIO_V2_LINE_CHANGED_CONFIG);
+	}
+	pthread_mutex_unlock(&chip->lock);
+	return r;
+}
+
+void gpio_chip_sampling(struct gpio_chip *chip, struct sampling *sampling)
+{
+	sampling->mode = chip_sampling_mode(chip);
+	sampling->period_ns = __atomic_load_n(&chip->period_ns, __ATOMIC_ACQUIRE);
 }
 
 int gpio_chip_line_info(struct gpio_chip *chip, unsigned offset, struct gpio_v2_line_info *info)
@@ -423,6 +483,9 @@ void gpio_chip_stats(struct gpio_chip *chip, struct gpio_chip_stats *st)
 	st->unplugs = counter_get(&chip->count.unplugs);
 	st->replugs = counter_get(&chip->count.replugs);
 	st->releases = counter_get(&chip->count.releases);
+	st->gaps = counter_get(&chip->count.gaps);
+	st->gap_ns = counter_get(&chip->count.gap_ns);
+	st->mode = chip_sampling_mode(chip);
 	pthread_mutex_lock(&chip->lock);
 	cds_list_for_each_entry(req, &chip->requests, node)
 		st->requests++;

@@ -69,6 +69,7 @@
 #include "events/queue.h"
 #include "poller/worker-list.h"
 #include "rcuwork/rcuwork.h"
+#include "transport/transport.h"
 
 #define READS_IN_FLIGHT_DEFAULT 4
 #define READS_IN_FLIGHT_MAX 16
@@ -126,6 +127,7 @@ struct chip_counters {
 	uint64_t interval_ns;
 	uint64_t rtt[RTT_BUCKETS];
 	uint64_t max_samplers;		/* of the bindings released so far */
+	uint64_t gaps, gap_ns;		/* paced mode: the chip ran out of commands */
 };
 
 struct gpio_chip {
@@ -160,6 +162,9 @@ struct gpio_chip {
 	struct chip_lines lines;	/* last known configuration */
 
 	uint32_t epoch;			/* ATOMIC: one per sampler start */
+	/* ATOMIC each, written under lock: read by a sampler when it starts. */
+	uint32_t sampling_mode;		/* enum sample_mode */
+	uint32_t period_ns;
 	struct chip_counters count;	/* ATOMIC each */
 	struct rcuwork unlist;		/* core_free(): drops the registry's reference */
 };
@@ -310,6 +315,52 @@ bool __requests_watching(struct gpio_chip *chip);
 
 /* sampler.c */
 void sampler_ops_init(struct binding *b);
+
+/* One IN transfer of a sampler; the callback only flags it and wakes the worker. */
+struct sample_read {
+	struct transport_read rd;
+	uint32_t done;		/* ATOMIC: the callback ran */
+	bool in_flight;
+};
+void sample_read_init(struct binding *b, struct sample_read *r, uint8_t *buf, size_t len);
+int sample_read_submit(struct binding *b, struct sample_read *r);
+/* 0 once r completed, 1 if w was cancelled first (w may be NULL), or -ETIMEDOUT. */
+int sample_read_wait(struct binding *b, struct sample_read *r, const struct poller_worker *w,
+		     uint64_t timeout_ns);
+/* Cancel every read in flight and wait for each callback; true if one said -ENODEV. */
+bool sample_reads_cancel(struct binding *b, struct sample_read *reads, unsigned n);
+/* After a cancel with answers owed: get the endpoint clean again; true if the device is gone. */
+bool sample_endpoint_resync(struct binding *b, bool owed);
+
+static inline enum sample_mode chip_sampling_mode(const struct gpio_chip *chip)
+{
+	return (enum sample_mode)__atomic_load_n(&chip->sampling_mode, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * What both samplers do with their samples: the requests' edge detectors,
+ * get_values, the counters. Owned by the worker (its private area).
+ */
+struct sample_sink {
+	uint32_t epoch;			/* requests' detectors re-arm when it changes */
+	uint64_t resolution_ns;		/* reported interval; 0: measured */
+	uint64_t win_start_ns, win_samples, windows;
+};
+/* The sampler owns the IN endpoint from now on; a new epoch. */
+void sink_start(struct binding *b, struct sample_sink *k);
+/*
+ * Feed n samples (oldest first) to every request, publish the newest for
+ * get_values (taken no earlier than newest_ns), count them at now.
+ */
+void sink_deliver(struct binding *b, struct sample_sink *k, struct edge_sample *batch, unsigned n,
+		  uint64_t newest_ns, uint64_t now);
+/* The sampler gave the IN endpoint back. */
+void sink_stop(struct binding *b);
+
+/* paced.c: the hardware-paced sampler (doc/sampling.md) */
+size_t paced_priv_size(const struct binding *b);
+int paced_sample(struct binding *b, void *priv, struct poller_worker *w);
+void paced_stop(struct binding *b, void *priv);
 
 /* emu-source.c: stop listening (before the event thread stops), then free the emulators (last). */
 void emu_sources_stop(struct core *core);

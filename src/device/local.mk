@@ -12,7 +12,8 @@ src_device_libdevice_la_SOURCES = \
 	src/device/usb-source.c \
 	src/device/gpiochip.c \
 	src/device/request.c \
-	src/device/sampler.c
+	src/device/sampler.c \
+	src/device/paced.c
 src_device_libdevice_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 src_device_libdevice_la_LIBADD = \
 	src/poller/libpoller.la \
@@ -22,3 +23,4 @@ src_device_libdevice_la_LIBADD = \
 	src/rcuwork/librcuwork.la \
 	src/common/libcommon.la \
 	$(URCU_LIBS)
+EXTRA_DIST += doc/sampling.md

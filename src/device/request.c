@@ -104,6 +104,28 @@ static void cfg_want(const struct linecfg *cfg, const struct chip_lines *now, ui
 }
 
 /*
+ * Paced sampling clocks ADBUS0 (line 0): a configuration that leaves it an
+ * output there is refused, -EBUSY as for a line in use (by the clock).
+ * chip->lock held.
+ */
+static int __clock_pin_check(struct gpio_chip *chip, const struct linecfg *cfg)
+{
+	if (chip_sampling_mode(chip) != SAMPLE_MODE_PACED)
+		return 0;
+	for (unsigned i = 0; i < cfg->num_lines; i++) {
+		const struct linecfg_line *l = &cfg->lines[i];
+
+		if (l->offset != 0)
+			continue;
+		if (l->flags & FLAG(OUTPUT))
+			return -EBUSY;
+		if (!(l->flags & FLAG(INPUT)) && (chip->lines.output & 1))
+			return -EBUSY;
+	}
+	return 0;
+}
+
+/*
  * An exchange or a write of ours failed (no answer, a garbled one): the
  * command stream may be out of step, so purge and sync before anyone
  * trusts the chip again. One that does not come back in step is failed:
@@ -314,6 +336,9 @@ static int __request_attach(struct gpio_chip *chip, struct line_request *req, bo
 		return -ENODEV;
 	if (chip->held & req->mask)
 		return -EBUSY;
+	r = __clock_pin_check(chip, cfg);
+	if (r < 0)
+		return r;
 	cfg_want(cfg, &chip->lines, req->values, &want);
 	r = __apply(chip, cfg_directed(cfg), &want);
 	if (r < 0)
@@ -528,8 +553,10 @@ static int __request_commit(struct line_request *req, struct req_config *next)
 	struct req_config *prev = req->config;
 	uint16_t values = cfg_values(&next->cfg);
 	struct chip_lines want;
-	int r;
+	int r = __clock_pin_check(chip, &next->cfg);
 
+	if (r < 0)
+		return r;
 	cfg_want(&next->cfg, &chip->lines, values, &want);
 	r = __apply(chip, cfg_directed(&next->cfg), &want);
 	if (r < 0)

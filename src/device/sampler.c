@@ -30,6 +30,7 @@
  * -ENODEV, end the worker and the device is torn down (ops->gone).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -51,18 +52,12 @@
 #define WINDOW_NS 1000000000ULL
 #define CMD_MAX 8
 
-struct sample_read {
-	struct transport_read rd;
-	uint32_t done;		/* ATOMIC: the callback ran */
-	bool in_flight;
-};
-
 /* Per worker (poller_worker_priv), zeroed at creation. */
 struct sampler {
 	bool started;
 	bool gone;		/* a transfer said -ENODEV */
 	unsigned failures;	/* recoveries since the last good sample */
-	uint32_t epoch;		/* requests' detectors re-arm when it changes */
+	struct sample_sink sink;
 	unsigned n;		/* reads in flight */
 	unsigned next;		/* the oldest of them */
 	unsigned cmds;		/* commands written whose answers are not taken yet */
@@ -72,7 +67,6 @@ struct sampler {
 	size_t cmd_len, sample_bytes;
 	uint64_t last_ns;	/* samples never go back in time */
 	uint64_t progress_ns;	/* the last answer taken (or the pipeline filled) */
-	uint64_t win_start_ns, win_samples, windows;
 	struct mpsse_rx rx;
 	struct sample_read reads[READS_IN_FLIGHT_MAX];
 	unsigned batch_len;
@@ -100,9 +94,18 @@ static void read_done(struct transport_read *rd)
 	futex_wake_all(&b->completions);
 }
 
-static int submit(struct binding *b, struct sampler *s, unsigned i)
+void sample_read_init(struct binding *b, struct sample_read *r, uint8_t *buf, size_t len)
 {
-	struct sample_read *r = &s->reads[i];
+	r->rd = (struct transport_read){
+		.buf = buf,
+		.len = len,
+		.cb = read_done,
+		.user_data = b,
+	};
+}
+
+int sample_read_submit(struct binding *b, struct sample_read *r)
+{
 	int err;
 
 	__atomic_store_n(&r->done, 0, __ATOMIC_RELAXED);
@@ -111,8 +114,12 @@ static int submit(struct binding *b, struct sampler *s, unsigned i)
 	return err;
 }
 
-/* 0 once r completed, 1 if w was cancelled first (w may be NULL), or -ETIMEDOUT. */
-static int wait_read(struct binding *b, struct sample_read *r, const struct poller_worker *w,
+static int submit(struct binding *b, struct sampler *s, unsigned i)
+{
+	return sample_read_submit(b, &s->reads[i]);
+}
+
+int sample_read_wait(struct binding *b, struct sample_read *r, const struct poller_worker *w,
 		     uint64_t timeout_ns)
 {
 	uint64_t deadline = now_ns() + timeout_ns;
@@ -196,7 +203,7 @@ static int take_answers(struct binding *b, struct sampler *s, struct sample_read
 	return !s->cmds && mpsse_rx_pending(&s->rx) ? -EPROTO : 0;
 }
 
-/* --- Fan-out ---------------------------------------------------------------------- */
+/* --- Fan-out (shared with paced.c) -------------------------------------------------- */
 
 struct emit_ctx {
 	struct line_request *req;
@@ -212,7 +219,8 @@ static void emit(void *ctx, const struct gpio_v2_line_event *ev)
 }
 
 /* Inside the read-side section; req->det and det_* are this sampler's. */
-static void feed_request(struct sampler *s, struct line_request *req)
+static void feed_request(const struct sample_sink *k, struct line_request *req,
+			 const struct edge_sample *batch, unsigned n)
 {
 	struct req_config *c = rcu_dereference(req->config);
 	struct emit_ctx e = { .req = req };
@@ -225,80 +233,123 @@ static void feed_request(struct sampler *s, struct line_request *req)
 		req->det_epoch = 0;
 	}
 	/* A new sampler, or a new configuration: the first sample is a baseline. */
-	if (req->det_epoch != s->epoch) {
+	if (req->det_epoch != k->epoch) {
 		edge_detector_rearm(&req->det);
-		req->det_epoch = s->epoch;
+		req->det_epoch = k->epoch;
 	}
-	for (unsigned i = 0; i < s->batch_len; i++)
-		edge_detector_feed(&req->det, &s->batch[i], emit, &e);
+	for (unsigned i = 0; i < n; i++)
+		edge_detector_feed(&req->det, &batch[i], emit, &e);
 	/* One wake-up per request per batch, not per event. */
 	if (e.pushed)
 		signal_fd(req->efd);
 }
 
-static void fan_out(struct binding *b, struct sampler *s)
+static void fan_out(struct binding *b, const struct sample_sink *k, struct edge_sample *batch,
+		    unsigned n)
 {
 	int64_t realtime = event_clock_realtime_offset();
 	struct line_request *req;
 
-	for (unsigned i = 0; i < s->batch_len; i++)
-		s->batch[i].realtime_offset_ns = realtime;
+	for (unsigned i = 0; i < n; i++)
+		batch[i].realtime_offset_ns = realtime;
 	rcu_read_lock();
 	cds_list_for_each_entry_rcu(req, &b->chip->requests, node)
-		feed_request(s, req);
+		feed_request(k, req, batch, n);
 	rcu_read_unlock();
 }
 
-/* For get_values: the newest levels, and when their command was written. */
-static void publish(struct binding *b, struct sampler *s)
+/* For get_values: the newest levels, and when they were taken at the earliest. */
+static void publish(struct binding *b, uint16_t levels, uint64_t newest_ns)
 {
-	__atomic_store_n(&b->latest_levels, s->batch[s->batch_len - 1].raw, __ATOMIC_RELEASE);
-	__atomic_store_n(&b->latest_cmd_ns, s->batch_cmd_ns, __ATOMIC_RELEASE);
+	__atomic_store_n(&b->latest_levels, levels, __ATOMIC_RELEASE);
+	__atomic_store_n(&b->latest_cmd_ns, newest_ns, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&b->sample_seq, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&b->sample_waiters, __ATOMIC_SEQ_CST))
 		futex_wake_all(&b->sample_seq);
 }
 
 /* The rate over the last second; the first figure after a tenth, not to wait for it. */
-static void count_samples(struct binding *b, struct sampler *s, uint64_t now)
+static void count_samples(struct binding *b, struct sample_sink *k, unsigned n, uint64_t now)
 {
 	struct chip_counters *c = &b->chip->count;
 	uint64_t elapsed;
 
-	counter_add(&c->samples, s->batch_len);
-	if (!s->win_start_ns)
-		s->win_start_ns = now;
-	s->win_samples += s->batch_len;
-	elapsed = now - s->win_start_ns;
-	if (elapsed < (s->windows ? WINDOW_NS : WINDOW_NS / 10))
+	counter_add(&c->samples, n);
+	if (!k->win_start_ns)
+		k->win_start_ns = now;
+	k->win_samples += n;
+	elapsed = now - k->win_start_ns;
+	if (elapsed < (k->windows ? WINDOW_NS : WINDOW_NS / 10))
 		return;
-	__atomic_store_n(&c->rate_mhz, s->win_samples * 1000000000000ULL / elapsed, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->interval_ns, elapsed / s->win_samples, __ATOMIC_RELAXED);
-	s->win_start_ns = now;
-	s->win_samples = 0;
-	s->windows++;
+	__atomic_store_n(&c->rate_mhz, k->win_samples * 1000000000000ULL / elapsed, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->interval_ns, k->resolution_ns ? k->resolution_ns : elapsed / k->win_samples,
+			 __ATOMIC_RELAXED);
+	k->win_start_ns = now;
+	k->win_samples = 0;
+	k->windows++;
+}
+
+void sink_deliver(struct binding *b, struct sample_sink *k, struct edge_sample *batch, unsigned n,
+		  uint64_t newest_ns, uint64_t now)
+{
+	if (!n)
+		return;
+	publish(b, batch[n - 1].raw, newest_ns);
+	fan_out(b, k, batch, n);
+	count_samples(b, k, n, now);
+}
+
+void sink_start(struct binding *b, struct sample_sink *k)
+{
+	pthread_mutex_lock(&b->in_lock);
+	__atomic_store_n(&b->sampling, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&b->in_lock);
+	/* The requests' detectors take our first sample as their baseline. */
+	k->epoch = __atomic_add_fetch(&b->chip->epoch, 1, __ATOMIC_RELAXED);
+	if (k->resolution_ns)
+		__atomic_store_n(&b->chip->count.interval_ns, k->resolution_ns, __ATOMIC_RELAXED);
+}
+
+void sink_stop(struct binding *b)
+{
+	pthread_mutex_lock(&b->in_lock);
+	__atomic_store_n(&b->sampling, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&b->in_lock);
+	/* Nobody samples now; the interval stays as the last resolution seen. */
+	__atomic_store_n(&b->chip->count.rate_mhz, 0, __ATOMIC_RELAXED);
+	/* get_values waiters read the pins themselves from now on. */
+	__atomic_add_fetch(&b->sample_seq, 1, __ATOMIC_SEQ_CST);
+	futex_wake_all(&b->sample_seq);
 }
 
 /* --- Start, stop, recover ----------------------------------------------------------- */
 
-/* Cancel every transfer in flight and wait until each callback ran. */
-static void cancel_all(struct binding *b, struct sampler *s)
+bool sample_reads_cancel(struct binding *b, struct sample_read *reads, unsigned n)
 {
-	for (unsigned i = 0; i < s->n; i++)
-		if (s->reads[i].in_flight)
-			transport_cancel_read(b->t, &s->reads[i].rd);
-	for (unsigned i = 0; i < s->n; i++) {
-		struct sample_read *r = &s->reads[i];
+	bool gone = false;
+
+	for (unsigned i = 0; i < n; i++)
+		if (reads[i].in_flight)
+			transport_cancel_read(b->t, &reads[i].rd);
+	for (unsigned i = 0; i < n; i++) {
+		struct sample_read *r = &reads[i];
 
 		if (!r->in_flight)
 			continue;
 		/* Its memory is ours to free only after the callback: wait as long as it takes. */
-		while (wait_read(b, r, NULL, 1000000000ULL) < 0)
+		while (sample_read_wait(b, r, NULL, 1000000000ULL) < 0)
 			log_warn("%s: a cancelled read is still in flight", sampler_name(b));
 		r->in_flight = false;
 		if (r->rd.status == -ENODEV)
-			s->gone = true;
+			gone = true;
 	}
+	return gone;
+}
+
+static void cancel_all(struct binding *b, struct sampler *s)
+{
+	if (sample_reads_cancel(b, s->reads, s->n))
+		s->gone = true;
 }
 
 /* Collect the answers still owed while their transfers are in flight anyway. */
@@ -309,7 +360,7 @@ static void drain(struct binding *b, struct sampler *s)
 	while (s->cmds && s->reads[s->next].in_flight && (now = now_ns()) < deadline) {
 		struct sample_read *r = &s->reads[s->next];
 
-		if (wait_read(b, r, NULL, deadline - now) < 0)
+		if (sample_read_wait(b, r, NULL, deadline - now) < 0)
 			return;
 		s->batch_len = 0;
 		if (take_answers(b, s, r) < 0)
@@ -323,19 +374,22 @@ static void drain(struct binding *b, struct sampler *s)
  * fails on them, and chip_exchange() then purges the RX FIFO, so the next
  * reader of the endpoint starts clean.
  */
-static void resync(struct binding *b, struct sampler *s)
+bool sample_endpoint_resync(struct binding *b, bool owed)
 {
 	uint8_t buf[4], answer[1];
 	struct mpsse_cmd cmd;
 
+	if (!owed || __atomic_load_n(&b->dead, __ATOMIC_ACQUIRE))
+		return false;
+	mpsse_cmd_init(&cmd, buf, sizeof(buf));
+	return chip_exchange(b->hw, &cmd, answer) == -ENODEV;
+}
+
+static void resync(struct binding *b, struct sampler *s)
+{
 	mpsse_rx_reset(&s->rx);
-	if (s->gone || __atomic_load_n(&b->dead, __ATOMIC_ACQUIRE))
-		return;
-	if (s->cmds) {
-		mpsse_cmd_init(&cmd, buf, sizeof(buf));
-		if (chip_exchange(b->hw, &cmd, answer) == -ENODEV)
-			s->gone = true;
-	}
+	if (!s->gone && sample_endpoint_resync(b, s->cmds))
+		s->gone = true;
 	s->cmds = 0;
 }
 
@@ -360,11 +414,7 @@ static int sampler_start(struct binding *b, struct sampler *s)
 	int len;
 
 	s->started = true;
-	pthread_mutex_lock(&b->in_lock);
-	__atomic_store_n(&b->sampling, true, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&b->in_lock);
-	/* The requests' detectors take our first sample as their baseline. */
-	s->epoch = __atomic_add_fetch(&b->chip->epoch, 1, __ATOMIC_RELAXED);
+	sink_start(b, &s->sink);
 	s->n = b->reads;
 	s->sample_bytes = chip_sample_bytes(b->hw);
 	len = chip_sample_command(b->hw, s->cmd, sizeof(s->cmd));
@@ -372,12 +422,7 @@ static int sampler_start(struct binding *b, struct sampler *s)
 		return len;
 	s->cmd_len = (size_t)len;
 	for (unsigned i = 0; i < s->n; i++)
-		s->reads[i].rd = (struct transport_read){
-			.buf = s->mem + (size_t)i * ps,
-			.len = ps,
-			.cb = read_done,
-			.user_data = b,
-		};
+		sample_read_init(b, &s->reads[i], s->mem + (size_t)i * ps, ps);
 	mpsse_rx_init(&s->rx, s->mem + (size_t)s->n * ps, 2 * (size_t)ps, ps);
 	return sampler_begin(b, s);
 }
@@ -406,7 +451,7 @@ static int sample_once(struct binding *b, struct sampler *s, struct poller_worke
 	uint64_t done_ns;
 	int err;
 
-	err = wait_read(b, r, w, STALL_NS);
+	err = sample_read_wait(b, r, w, STALL_NS);
 	if (err)
 		return err;
 	s->batch_len = 0;
@@ -427,9 +472,7 @@ static int sample_once(struct binding *b, struct sampler *s, struct poller_worke
 	if (s->batch_len) {
 		s->failures = 0;
 		s->progress_ns = done_ns;
-		publish(b, s);
-		fan_out(b, s);
-		count_samples(b, s, done_ns);
+		sink_deliver(b, &s->sink, s->batch, s->batch_len, s->batch_cmd_ns, done_ns);
 	}
 	err = refill(b, s);
 	if (err == 0)
@@ -440,10 +483,17 @@ static int sample_once(struct binding *b, struct sampler *s, struct poller_worke
 	return 0;
 }
 
-static int sampler_sample(void *ctx, struct poller_worker *w)
+/*
+ * A worker's private area: the mode it chose at its first sample (the
+ * chip's setting then), and that mode's state.
+ */
+struct sampler_priv {
+	enum sample_mode mode;
+	_Alignas(max_align_t) uint8_t state[];
+};
+
+static int latency_sample(struct binding *b, struct sampler *s, struct poller_worker *w)
 {
-	struct binding *b = ctx;
-	struct sampler *s = poller_worker_priv(w);
 	int err = 0;
 
 	if (!s->started)
@@ -456,31 +506,45 @@ static int sampler_sample(void *ctx, struct poller_worker *w)
 	return err > 0 ? 0 : err;
 }
 
-static void sampler_stop(void *ctx, struct poller_worker *w)
+static void latency_stop(struct binding *b, struct sampler *s)
 {
-	struct binding *b = ctx;
-	struct sampler *s = poller_worker_priv(w);
-
 	if (!s->started)
 		return;
 	drain(b, s);
 	cancel_all(b, s);
 	resync(b, s);
-	pthread_mutex_lock(&b->in_lock);
-	__atomic_store_n(&b->sampling, false, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&b->in_lock);
-	/* Nobody samples now; the interval stays as the last resolution seen. */
-	__atomic_store_n(&b->chip->count.rate_mhz, 0, __ATOMIC_RELAXED);
-	/* get_values waiters read the pins themselves from now on. */
-	__atomic_add_fetch(&b->sample_seq, 1, __ATOMIC_SEQ_CST);
-	futex_wake_all(&b->sample_seq);
+	sink_stop(b);
+}
+
+static int sampler_sample(void *ctx, struct poller_worker *w)
+{
+	struct sampler_priv *p = poller_worker_priv(w);
+
+	if (!p->mode)
+		p->mode = chip_sampling_mode(((struct binding *)ctx)->chip);
+	if (p->mode == SAMPLE_MODE_PACED)
+		return paced_sample(ctx, p->state, w);
+	return latency_sample(ctx, (struct sampler *)p->state, w);
+}
+
+static void sampler_stop(void *ctx, struct poller_worker *w)
+{
+	struct sampler_priv *p = poller_worker_priv(w);
+
+	if (p->mode == SAMPLE_MODE_PACED)
+		paced_stop(ctx, p->state);
+	else if (p->mode)
+		latency_stop(ctx, (struct sampler *)p->state);
 }
 
 void sampler_ops_init(struct binding *b)
 {
 	unsigned ps = b->t->packet_size;
+	size_t latency = sizeof(struct sampler) + ((size_t)b->reads + 2) * ps;
+	size_t paced = paced_priv_size(b);
 
-	b->ops.priv_size = sizeof(struct sampler) + ((size_t)b->reads + 2) * ps;
+	/* Either mode may run on this binding: the chip's setting decides per worker. */
+	b->ops.priv_size = sizeof(struct sampler_priv) + (latency > paced ? latency : paced);
 	b->ops.sample = sampler_sample;
 	b->ops.stop = sampler_stop;
 }

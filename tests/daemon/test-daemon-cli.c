@@ -66,6 +66,12 @@ static void test_usage(void)
 	tap_ok(run(&d, ARGS("--no-usb", "--emulate", "ft232h:timing=maybe"), 1,
 		   "bad value 'maybe' for timing"),
 	       "--emulate with a bad value: exit 1, says so");
+	tap_ok(run(&d, ARGS("--no-usb", "--emulate", "ft232h:sampling=fast"), 1,
+		   "bad value 'fast' for sampling"),
+	       "--emulate with an unknown sampling mode: exit 1, says so");
+	tap_ok(run(&d, ARGS("--no-usb", "--emulate", "ft232h:sampling=paced,period-us=3"), 1,
+		   "bad value '3' for period-us"),
+	       "--emulate with a paced period under 5 us: exit 1, says so");
 	tap_ok(run(&d, ARGS("--no-usb", "--emulate", "ft232h:name=a/b"), 1, "bad value 'a/b'"),
 	       "--emulate with a chip name that cannot be a file: exit 1");
 	tap_ok(run(&d, ARGS("--no-usb", "--emulate", "ft232h:name-b=x", "--runtime-dir", "/tmp"),
@@ -271,7 +277,7 @@ static void test_activation(void)
 
 int main(void)
 {
-	tap_plan(21);
+	tap_plan(23);
 	test_usage();
 	test_sockets();
 	test_runtime_dir();

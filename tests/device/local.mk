@@ -34,6 +34,12 @@ tests_device_test_device_storm_SOURCES = tests/device/test-device-storm.c tests/
 tests_device_test_device_storm_CFLAGS = $(TEST_CFLAGS)
 tests_device_test_device_storm_LDADD = $(DEVICE_TEST_LIBS)
 
+check_PROGRAMS += tests/device/test-device-paced
+TESTS += tests/device/test-device-paced
+tests_device_test_device_paced_SOURCES = tests/device/test-device-paced.c tests/device/helpers.h
+tests_device_test_device_paced_CFLAGS = $(TEST_CFLAGS)
+tests_device_test_device_paced_LDADD = $(DEVICE_TEST_LIBS)
+
 # The USB source through the real libusb and libftdi1 (umockdev tier).
 if HAVE_UMOCKDEV
 check_PROGRAMS += tests/device/test-device-usb

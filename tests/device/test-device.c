@@ -66,7 +66,14 @@ static void test_config(void)
 	struct core *core = NULL;
 	int r;
 
-	tap_ok(core_new(&core, &cfg) == -EOPNOTSUPP, "paced sampling is refused (not done)");
+	tap_ok(core_new(&core, &cfg) == 0 && core, "paced sampling by default");
+	core = core_free(core);
+	cfg = (struct core_config){ .mode = SAMPLE_MODE_PACED, .period_ns = 4900 };
+	tap_ok(core_new(&core, &cfg) == -EINVAL, "a period under 5 us: EINVAL");
+	cfg = (struct core_config){ .mode = SAMPLE_MODE_PACED, .period_ns = 10050 };
+	tap_ok(core_new(&core, &cfg) == -EINVAL, "a period not in 100 ns steps: EINVAL");
+	cfg = (struct core_config){ .mode = 7 };
+	tap_ok(core_new(&core, &cfg) == -EINVAL, "an unknown mode: EINVAL");
 	cfg = (struct core_config){ .reads_in_flight = 17 };
 	tap_ok(core_new(&core, &cfg) == -EINVAL, "more than 16 reads in flight: EINVAL");
 	tap_ok(core_new(&core, NULL) == 0 && core, "defaults");
