@@ -18,3 +18,4 @@ include tests/poller/local.mk
 include tests/device/local.mk
 include tests/daemon/local.mk
 include tests/client/local.mk
+include tests/fuzz/local.mk
