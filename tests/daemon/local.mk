@@ -40,3 +40,15 @@ EXTRA_tests_daemon_test_daemon_demo_DEPENDENCIES = $(DAEMON_TEST_DEPS)
 tests_daemon_test_daemon_cli_SOURCES = tests/daemon/test-daemon-cli.c $(DAEMON_TEST_SOURCES)
 tests_daemon_test_daemon_cli_CFLAGS = $(TEST_CFLAGS)
 EXTRA_tests_daemon_test_daemon_cli_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+# Bad clients, stalled clients, unplug storms: longer runs, set by
+# MPSSED_STORM_MS, MPSSED_STALL_MS, MPSSED_SOAK_CYCLES (`make soak`).
+HEALTH_TEST_SOURCES = $(DAEMON_TEST_SOURCES) tests/daemon/health.h tests/daemon/health.c
+HEALTH_TESTS = tests/daemon/test-daemon-storm
+check_PROGRAMS += $(HEALTH_TESTS)
+TESTS += $(HEALTH_TESTS)
+
+tests_daemon_test_daemon_storm_SOURCES = tests/daemon/test-daemon-storm.c $(HEALTH_TEST_SOURCES)
+tests_daemon_test_daemon_storm_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_storm_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+tests_daemon_test_daemon_storm_LDADD = src/protocol/libprotocol.la

@@ -219,8 +219,8 @@ static void send_record(struct client *cl, uint8_t flags, const uint8_t *msg, si
 	}
 	if (sendmsg(cl->fd, &mh, MSG_NOSIGNAL) < 0)
 		return;
-	/* An empty message reads as end of file: no answer, the server closes. */
-	if (!len)
+	/* An empty message reads as end of file (no answer, the server closes), unless an fd came. */
+	if (!len && !(flags & 2))
 		return;
 	if (len >= sizeof(hdr))
 		memcpy(&hdr, msg, sizeof(hdr));
