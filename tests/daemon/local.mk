@@ -44,7 +44,9 @@ EXTRA_tests_daemon_test_daemon_cli_DEPENDENCIES = $(DAEMON_TEST_DEPS)
 # Bad clients, stalled clients, unplug storms: longer runs, set by
 # MPSSED_STORM_MS, MPSSED_STALL_MS, MPSSED_SOAK_CYCLES (`make soak`).
 HEALTH_TEST_SOURCES = $(DAEMON_TEST_SOURCES) tests/daemon/health.h tests/daemon/health.c
-HEALTH_TESTS = tests/daemon/test-daemon-storm
+HEALTH_TESTS = \
+	tests/daemon/test-daemon-storm \
+	tests/daemon/test-daemon-stall
 check_PROGRAMS += $(HEALTH_TESTS)
 TESTS += $(HEALTH_TESTS)
 
@@ -52,3 +54,7 @@ tests_daemon_test_daemon_storm_SOURCES = tests/daemon/test-daemon-storm.c $(HEAL
 tests_daemon_test_daemon_storm_CFLAGS = $(TEST_CFLAGS)
 EXTRA_tests_daemon_test_daemon_storm_DEPENDENCIES = $(DAEMON_TEST_DEPS)
 tests_daemon_test_daemon_storm_LDADD = src/protocol/libprotocol.la
+
+tests_daemon_test_daemon_stall_SOURCES = tests/daemon/test-daemon-stall.c $(HEALTH_TEST_SOURCES)
+tests_daemon_test_daemon_stall_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_stall_DEPENDENCIES = $(DAEMON_TEST_DEPS)
