@@ -8,9 +8,9 @@
 # A new target NAME: add it to the three lists, copy one block in each
 # half below (sources, -DFUZZ_TARGET, libraries), and commit seeds to
 # tests/fuzz/corpus/NAME/. (automake needs the program names spelled out.)
-FUZZ_TARGETS = mpsse protocol
+FUZZ_TARGETS = mpsse protocol emu
 FUZZ_TIME = 30
-FUZZ_REPLAYS = tests/fuzz/replay-mpsse tests/fuzz/replay-protocol
+FUZZ_REPLAYS = tests/fuzz/replay-mpsse tests/fuzz/replay-protocol tests/fuzz/replay-emu
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzz
@@ -32,8 +32,12 @@ tests_fuzz_replay_protocol_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"protocol"'
 tests_fuzz_replay_protocol_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_replay_protocol_LDADD = $(FUZZ_PROTOCOL_LIBS)
 
+tests_fuzz_replay_emu_SOURCES = tests/fuzz/fuzz-emu.c $(FUZZ_REPLAY_SOURCES)
+tests_fuzz_replay_emu_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"emu"'
+tests_fuzz_replay_emu_LDADD = src/emu/libemu.la src/common/libcommon.la
+
 if FUZZING
-FUZZ_BINARIES = tests/fuzz/fuzz-mpsse tests/fuzz/fuzz-protocol
+FUZZ_BINARIES = tests/fuzz/fuzz-mpsse tests/fuzz/fuzz-protocol tests/fuzz/fuzz-emu
 EXTRA_PROGRAMS = $(FUZZ_BINARIES)
 CLEANFILES += $(FUZZ_BINARIES)
 
@@ -46,6 +50,11 @@ tests_fuzz_fuzz_protocol_SOURCES = tests/fuzz/fuzz-protocol.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_protocol_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_protocol_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_protocol_LDADD = $(FUZZ_PROTOCOL_LIBS)
+
+tests_fuzz_fuzz_emu_SOURCES = tests/fuzz/fuzz-emu.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_emu_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_emu_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_emu_LDADD = src/emu/libemu.la src/common/libcommon.la
 
 # `make fuzz [FUZZ_TIME=600]`: every target for FUZZ_TIME seconds, one TAP
 # line each with the executions reached; crashes land in tests/fuzz/crash/.
