@@ -13,7 +13,7 @@ FUZZ_TIME = 30
 FUZZ_REPLAYS = tests/fuzz/replay-mpsse tests/fuzz/replay-protocol tests/fuzz/replay-emu
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzz
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzz tests/fuzz/make-seeds
 FUZZ_REPLAY_SOURCES = tests/fuzz/fuzz.h tests/fuzz/replay.c
 
 FUZZ_PROTOCOL_LIBS = \
