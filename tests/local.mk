@@ -24,3 +24,4 @@ include tests/daemon/local.mk
 include tests/client/local.mk
 include tests/compat/local.mk
 include tests/deploy/local.mk
+include tests/fuzz/local.mk

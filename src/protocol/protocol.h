@@ -154,7 +154,7 @@ struct mpssed_chip_stats {
 	double sample_rate_hz;
 	uint32_t rtt_p50_us, rtt_p99_us;
 	uint32_t requests;
-	uint32_t padding;
+	uint32_t max_samplers;		/* most sample() calls ever running at once: 1 */
 };
 
 enum mpssed_emu_op {

@@ -93,6 +93,7 @@ static int chip_stats(struct conn *c, const void *payload, void *reply, int *pas
 	out->rtt_p50_us = st.rtt_p50_us;
 	out->rtt_p99_us = st.rtt_p99_us;
 	out->requests = st.requests;
+	out->max_samplers = (uint32_t)st.max_samplers;
 	core_for_each_chip(c->server->core, add_pending, &out->deferred_pending);
 	l = server_find_chip(c->server, in->name);
 	if (l) {

@@ -45,3 +45,33 @@ EXTRA_tests_daemon_test_daemon_cli_DEPENDENCIES = $(DAEMON_TEST_DEPS)
 tests_daemon_test_daemon_config_SOURCES = tests/daemon/test-daemon-config.c $(DAEMON_TEST_SOURCES)
 tests_daemon_test_daemon_config_CFLAGS = $(TEST_CFLAGS)
 EXTRA_tests_daemon_test_daemon_config_DEPENDENCIES = $(DAEMON_TEST_DEPS) tools/mpssectl$(EXEEXT)
+
+# Bad clients, stalled clients, unplug storms: longer runs, set by
+# MPSSED_STORM_MS, MPSSED_STALL_MS, MPSSED_SOAK_CYCLES (`make soak`).
+HEALTH_TEST_SOURCES = $(DAEMON_TEST_SOURCES) tests/daemon/health.h tests/daemon/health.c
+HEALTH_TESTS = \
+	tests/daemon/test-daemon-storm \
+	tests/daemon/test-daemon-stall \
+	tests/daemon/test-daemon-soak
+check_PROGRAMS += $(HEALTH_TESTS)
+TESTS += $(HEALTH_TESTS)
+
+tests_daemon_test_daemon_storm_SOURCES = tests/daemon/test-daemon-storm.c $(HEALTH_TEST_SOURCES)
+tests_daemon_test_daemon_storm_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_storm_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+tests_daemon_test_daemon_storm_LDADD = src/protocol/libprotocol.la
+
+tests_daemon_test_daemon_stall_SOURCES = tests/daemon/test-daemon-stall.c $(HEALTH_TEST_SOURCES)
+tests_daemon_test_daemon_stall_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_stall_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+tests_daemon_test_daemon_soak_SOURCES = tests/daemon/test-daemon-soak.c $(HEALTH_TEST_SOURCES)
+tests_daemon_test_daemon_soak_CFLAGS = $(TEST_CFLAGS)
+EXTRA_tests_daemon_test_daemon_soak_DEPENDENCIES = $(DAEMON_TEST_DEPS)
+
+# The long runs: thousands of unplug cycles, a ten-minute stall, a minute of storm.
+SOAK_CYCLES = 5000
+soak: $(HEALTH_TESTS) $(DAEMON_TEST_DEPS)
+	MPSSED_SOAK_CYCLES=$(SOAK_CYCLES) MPSSED_STALL_MS=600000 MPSSED_STORM_MS=60000 \
+		$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(HEALTH_TESTS)"
+.PHONY: soak
