@@ -30,7 +30,7 @@ mk() { make -C "$build" --no-print-directory "$@"; }
 echo "1..9"
 
 # The configured directories, fully expanded by make itself.
-dirs="bindir sbindir libdir includedir pkgconfigdir mandir udevrulesdir systemdsystemunitdir
+dirs="bindir sbindir libdir pkglibdir includedir pkgconfigdir mandir udevrulesdir systemdsystemunitdir
       sysusersdir sysconfdir docdir CC SANITIZER_LDFLAGS"
 for d in $dirs; do echo "	@echo \"$d='\$($d)'\""; done | sed '1i mpssed-test-dirs:' >"$tmp/dirs.mk"
 eval "$(mk -s -f Makefile -f "$tmp/dirs.mk" mpssed-test-dirs)"
@@ -48,11 +48,13 @@ want() {
 	for f in "$@"; do wanted+=("$dir/$f"); done
 }
 want "$sbindir" mpssed
-want "$bindir" mpssectl
+want "$bindir" mpssectl mpssed-gpiod
 want "$libdir" libmpssed.so libmpssed.so.0 libmpssed.la
+want "$pkglibdir" gpiod/libgpiod.so.3
 want "$includedir" mpssed.h
 want "$pkgconfigdir" libmpssed.pc
-want "$mandir" man1/mpssectl.1 man3/libmpssed.3 man8/mpssed.8
+want "$mandir" man1/mpssectl.1 man1/mpssed-gpiod.1 man3/libmpssed.3 man5/mpssed.conf.5 man8/mpssed.8
+want "$docdir" mpssed.conf.example
 want "$udevrulesdir" 60-mpssed.rules
 want "$systemdsystemunitdir" mpssed.service mpssed.socket
 want "$sysusersdir" mpssed.conf
@@ -60,13 +62,13 @@ want "$sysusersdir" mpssed.conf
 missing=()
 for f in "${wanted[@]}"; do [ -e "$dest$f" ] || missing+=("$f"); done
 [ ${#missing[@]} -eq 0 ]
-ok $? "installed: ${#wanted[@]} files (binaries, library, header, .pc, man pages, udev rules, units, sysusers)${missing:+; missing: ${missing[*]}}"
+ok $? "installed: ${#wanted[@]} files (binaries, libraries, header, .pc, man pages, udev rules, units, sysusers)${missing:+; missing: ${missing[*]}}"
 
 # Everything installed lies in one of the configured directories (those
 # for configuration examples and documentation included).
 (cd "$dest" && find . ! -type d | sed 's/^\.//') | sort >"$tmp/list"
 sed 's/^/# installed: /' "$tmp/list"
-stray=$(grep -v -e "^$bindir/[^/]*\$" -e "^$sbindir/[^/]*\$" -e "^$libdir/[^/]*\$" \
+stray=$(grep -v -e "^$bindir/[^/]*\$" -e "^$sbindir/[^/]*\$" -e "^$libdir/[^/]*\$" -e "^$pkglibdir/gpiod/[^/]*\$" \
 	-e "^$includedir/" -e "^$sysconfdir/" -e "^$docdir/" -e "^$pkgconfigdir/[^/]*\$" -e "^$mandir/man[0-9]/[^/]*\$" \
 	-e "^$udevrulesdir/[^/]*\$" -e "^$systemdsystemunitdir/[^/]*\$" -e "^$sysusersdir/[^/]*\$" \
 	"$tmp/list")
