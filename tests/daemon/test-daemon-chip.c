@@ -227,7 +227,8 @@ static void test_exit(void)
 	close(ctl);
 	close(chip);
 	ms = daemon_stop(&d, GUARD_MS);
-	tap_ok(ms >= 0 && ms < 1000, "SIGTERM: exits within a second (%d ms)", ms);
+	/* Typically tens of ms; the bound only catches a hang, not a slow machine. */
+	tap_ok(ms >= 0 && ms < 5000, "SIGTERM: exits promptly (%d ms)", ms);
 	tap_ok(ms >= 0 && WIFEXITED(d.status) && WEXITSTATUS(d.status) == 0, "with status 0");
 	tap_ok(stat(daemon_path(&d, MPSSED_CONTROL_SOCKET), &st) < 0 &&
 		       stat(daemon_path(&d, CHIP), &st) < 0,
