@@ -8,9 +8,10 @@
 # A new target NAME: add it to the three lists, copy one block in each
 # half below (sources, -DFUZZ_TARGET, libraries), and commit seeds to
 # tests/fuzz/corpus/NAME/. (automake needs the program names spelled out.)
-FUZZ_TARGETS = mpsse protocol emu
+FUZZ_TARGETS = mpsse protocol emu config
 FUZZ_TIME = 30
-FUZZ_REPLAYS = tests/fuzz/replay-mpsse tests/fuzz/replay-protocol tests/fuzz/replay-emu
+FUZZ_REPLAYS = tests/fuzz/replay-mpsse tests/fuzz/replay-protocol tests/fuzz/replay-emu \
+	tests/fuzz/replay-config
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzz tests/fuzz/make-seeds
@@ -36,8 +37,13 @@ tests_fuzz_replay_emu_SOURCES = tests/fuzz/fuzz-emu.c $(FUZZ_REPLAY_SOURCES)
 tests_fuzz_replay_emu_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"emu"'
 tests_fuzz_replay_emu_LDADD = src/emu/libemu.la src/common/libcommon.la
 
+tests_fuzz_replay_config_SOURCES = tests/fuzz/fuzz-config.c $(FUZZ_REPLAY_SOURCES)
+tests_fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"config"'
+tests_fuzz_replay_config_LDADD = src/config/libconfig.la
+
 if FUZZING
-FUZZ_BINARIES = tests/fuzz/fuzz-mpsse tests/fuzz/fuzz-protocol tests/fuzz/fuzz-emu
+FUZZ_BINARIES = tests/fuzz/fuzz-mpsse tests/fuzz/fuzz-protocol tests/fuzz/fuzz-emu \
+	tests/fuzz/fuzz-config
 EXTRA_PROGRAMS = $(FUZZ_BINARIES)
 CLEANFILES += $(FUZZ_BINARIES)
 
@@ -55,6 +61,11 @@ tests_fuzz_fuzz_emu_SOURCES = tests/fuzz/fuzz-emu.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_emu_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_emu_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_emu_LDADD = src/emu/libemu.la src/common/libcommon.la
+
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz-config.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_config_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_config_LDADD = src/config/libconfig.la
 
 # `make fuzz [FUZZ_TIME=600]`: every target for FUZZ_TIME seconds, one TAP
 # line each with the executions reached; crashes land in tests/fuzz/crash/.
