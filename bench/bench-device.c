@@ -31,61 +31,13 @@
 #include "common/rcu.h"
 #include "device/device.h"
 #include "emu/emu.h"
+#include "rig.h"
 
-#define FLAG(x) GPIO_V2_LINE_FLAG_##x
 #define ROUNDS 5
 #define MEASURE_NS 400000000ULL
 #define EDGES 400		/* per round */
 #define CYCLES 20		/* per round */
 #define WAIT_NS 5000000000ULL
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_us(uint64_t us)
-{
-	struct timespec ts = { .tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "bench-device: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	exit(1);
-}
-
-struct rig {
-	struct core *core;
-	struct emu_chip *emu;
-	struct gpio_chip *chip;
-};
-
-static void rig_up(struct rig *rig, unsigned reads)
-{
-	const struct core_config cfg = { .reads_in_flight = reads };
-	const struct emu_config ec = { .model = EMU_FT232H, .timing = true };
-	const char *names[] = { "bench" };
-	int r;
-
-	r = core_new(&rig->core, &cfg);
-	if (r == 0)
-		r = core_add_emulator(rig->core, &ec, names, &rig->emu);
-	if (r < 0)
-		die("setup", r);
-	rig->chip = core_find_chip(rig->core, "bench");
-}
-
-static void rig_down(struct rig *rig)
-{
-	gpio_chip_unref(rig->chip);
-	core_free(rig->core);
-}
 
 static struct line_request *request(struct gpio_chip *chip, unsigned line, uint64_t flags,
 				    bool persist)
@@ -110,22 +62,6 @@ static uint64_t samples(struct gpio_chip *chip)
 
 	gpio_chip_stats(chip, &st);
 	return st.samples;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest rank; sorts v. */
-static uint64_t percentile(uint64_t *v, size_t n, unsigned pct)
-{
-	size_t rank = (n * pct + 99) / 100;
-
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v[rank ? rank - 1 : 0];
 }
 
 static uint64_t median_round(uint64_t *rounds)

@@ -16,20 +16,22 @@ noinst_PROGRAMS += bench/bench-events
 BENCHMARKS += bench/bench-events
 bench_bench_events_LDADD = src/events/libevents.la
 
+# What the device-layer benchmarks below share: an emulated FT232H rig,
+# clocks, percentiles, CPU time.
+noinst_LTLIBRARIES += bench/librig.la
+bench_librig_la_SOURCES = bench/rig.h bench/rig.c
+bench_librig_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+
 # device: sample rates (1 and 4 reads in flight, against a synchronous
 # loop), edge latency, unplug teardown and replug readiness, emulator timing on.
 noinst_PROGRAMS += bench/bench-device
 BENCHMARKS += bench/bench-device
 bench_bench_device_SOURCES = bench/bench-device.c
 bench_bench_device_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
-bench_bench_device_LDADD = src/device/libdevice.la $(URCU_LIBS)
+bench_bench_device_LDADD = bench/librig.la src/device/libdevice.la $(URCU_LIBS)
+
 noinst_PROGRAMS += bench/bench-poller
 BENCHMARKS += bench/bench-poller
-
-# Helpers of the sampling benchmarks below.
-noinst_LTLIBRARIES += bench/librig.la
-bench_librig_la_SOURCES = bench/rig.h bench/rig.c
-bench_librig_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 
 # mpssed's sampler against a kernel-style one (facts.md §5) on the same
 # emulated device: edge latency and the shortest pulse seen, with ratios.
