@@ -20,7 +20,7 @@ fi
 run=$(mktemp -d /tmp/mpssectl-test-XXXXXX) || exit 1
 daemon=
 bg_pids=()
-n=0
+. "${top_srcdir:-.}/tests/tap.sh"
 
 cleanup() {
 	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -34,17 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		sed 's/^/# stdout: /' "$run/out" 2>/dev/null | head -n 20
-		sed 's/^/# stderr: /' "$run/err" 2>/dev/null | head -n 20
-	fi
-}
-
 m() { "$mpssectl" --runtime-dir "$run" "$@"; }
 
 # Run mpssectl; its stdout, stderr and exit status go to out, err and $rc.
@@ -53,46 +42,11 @@ cap() {
 	rc=$?
 }
 
-# expect DESCRIPTION RC STDOUT STDERR -- ARGS...: exact stdout, stderr and status.
-expect() {
-	local desc=$1 want_rc=$2 want_out=$3 want_err=$4
-	shift 5
-	cap "$@"
-	[ "$rc" -eq "$want_rc" ] && [ "$(cat "$run/out")" = "$want_out" ] &&
-		[ "$(cat "$run/err")" = "$want_err" ]
-	ok $? "$desc"
-}
-
 # expect_err DESCRIPTION STDERR -- ARGS...: exit 1 with exactly that message, nothing on stdout.
 expect_err() {
 	local desc=$1 want_err=$2
 	shift 3
 	expect "$desc" 1 "" "$want_err" -- "$@"
-}
-
-# Wait (bounded) until FILE holds a line matching REGEX.
-wait_for() {
-	for _ in $(seq 200); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# Wait (bounded) for background PID to exit; its status in $rc (255: still running, killed).
-wait_exit() {
-	for _ in $(seq 200); do
-		if ! kill -0 "$1" 2>/dev/null; then
-			wait "$1"
-			rc=$?
-			return 0
-		fi
-		sleep 0.05
-	done
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	rc=255
-	return 1
 }
 
 # Start `mpssectl COMMAND ARGS...` in the background, output in COMMAND.out and

@@ -14,7 +14,7 @@ top_builddir=${top_builddir:-.}
 mpssectl=$top_builddir/tools/mpssectl
 compat_setup tools
 bg_pids=()
-n=0
+. "${top_srcdir:-.}/tests/tap.sh"
 
 # The tools by their plain names (their messages start with argv[0]),
 # through the wrapper users run, pointed at the uninstalled library.
@@ -39,57 +39,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		sed 's/^/# stdout: /' "$run/out" 2>/dev/null | head -n 20
-		sed 's/^/# stderr: /' "$run/err" 2>/dev/null | head -n 20
-	fi
-}
-
 g() { LD_PRELOAD=$san "$wrapper" "$@"; }
 
 # Run a tool; its stdout, stderr and exit status go to out, err and $rc.
 cap() {
 	g "$@" >"$run/out" 2>"$run/err"
 	rc=$?
-}
-
-# expect DESCRIPTION RC STDOUT STDERR -- TOOL ARGS...: exact output and status.
-expect() {
-	local desc=$1 want_rc=$2 want_out=$3 want_err=$4
-	shift 5
-	cap "$@"
-	[ "$rc" -eq "$want_rc" ] && [ "$(cat "$run/out")" = "$want_out" ] &&
-		[ "$(cat "$run/err")" = "$want_err" ]
-	ok $? "$desc"
-}
-
-wait_for() { # FILE REGEX
-	for _ in $(seq 200); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# Wait (bounded) for background PID to exit; its status in $rc (255: killed).
-wait_exit() {
-	for _ in $(seq 200); do
-		if ! kill -0 "$1" 2>/dev/null; then
-			wait "$1"
-			rc=$?
-			return 0
-		fi
-		sleep 0.05
-	done
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	rc=255
-	return 1
 }
 
 start_bg() { # NAME TOOL ARGS...: output in NAME.out/NAME.err, pid in $bg

@@ -15,13 +15,7 @@ build=$(cd "$top_builddir" && pwd)
 tmp=$(mktemp -d /tmp/mpssed-install-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/root
-n=0
-
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+. "${top_srcdir:-.}/tests/tap.sh"
 
 # A make of our own, not a part of the `make check` that runs us.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES

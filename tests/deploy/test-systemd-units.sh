@@ -14,13 +14,8 @@ sysusers=$(cd "$top_srcdir" && pwd)/systemd/sysusers.d/mpssed.conf
 rules=$top_srcdir/udev/60-mpssed.rules
 tmp=$(mktemp -d /tmp/mpssed-units-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
+. "${top_srcdir:-.}/tests/tap.sh"
 
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 # The value of KEY= in a unit file (the last one, as systemd would take it).
 key() { sed -n "s/^$1=//p" "$2" | tail -n 1; }
 # A #define'd string of src/protocol/protocol.h.
