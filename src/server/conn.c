@@ -333,6 +333,9 @@ bool conn_allowed(struct conn *c, const char *chip, enum config_access what)
 
 	if (config_allows(c->server->config, chip, what, &peer))
 		return true;
+	if (c->denials_logged & 1u << what)
+		return false;
+	c->denials_logged |= 1u << what;
 	log_info("%s connection %u (pid %d uid %u): %s access to %s denied", c->ops->kind, c->id,
 		 (int)c->pid, (unsigned)c->uid, access_names[what], chip ? chip : "the daemon");
 	return false;

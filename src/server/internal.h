@@ -115,6 +115,7 @@ struct conn {
 	gid_t gid;
 	unsigned n_groups;		/* SO_PEERGROUPS */
 	gid_t groups[CONN_GROUPS_MAX];
+	unsigned denials_logged;	/* bit per enum config_access: a refusal is logged once */
 	bool greeted;
 	bool want_write;		/* the kind waits for EPOLLOUT */
 	bool killed;
@@ -129,7 +130,8 @@ int conn_init(struct conn *c, struct server *server, struct listener *l,
 	      const struct conn_ops *ops, int fd);
 /*
  * Whether the peer may do what on the chip named chip (NULL: daemon-wide);
- * a refusal is logged.
+ * the first refusal of each kind on a connection is logged, so that a
+ * client retrying in a loop cannot flood the log.
  */
 bool conn_allowed(struct conn *c, const char *chip, enum config_access what);
 /* Close now, free after the loop pass. Safe to call more than once and from any callback. */

@@ -194,20 +194,28 @@ void daemon_cleanup(struct daemon *d)
 		unlink(d->log);
 }
 
-bool daemon_log_has(const struct daemon *d, const char *text)
+unsigned daemon_log_count(const struct daemon *d, const char *text)
 {
 	char buf[65536];
+	unsigned count = 0;
 	ssize_t n;
 	int fd = open(d->log, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return false;
+		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0)
-		return false;
+		return 0;
 	buf[n] = '\0';
-	return strstr(buf, text) != NULL;
+	for (const char *p = strstr(buf, text); p; p = strstr(p + 1, text))
+		count++;
+	return count;
+}
+
+bool daemon_log_has(const struct daemon *d, const char *text)
+{
+	return daemon_log_count(d, text) > 0;
 }
 
 /* --- Raw client ------------------------------------------------------------------------- */

@@ -57,6 +57,8 @@ void daemon_cleanup(struct daemon *d);
 /* "<dir>/<name>" in a static buffer. */
 const char *daemon_path(const struct daemon *d, const char *name);
 /* Whether its captured stderr contains text. */
+/* How often text shows in the daemon's log (its first 64 KiB). */
+unsigned daemon_log_count(const struct daemon *d, const char *text);
 bool daemon_log_has(const struct daemon *d, const char *text);
 
 /* --- Raw client -------------------------------------------------------------- */
