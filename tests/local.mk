@@ -2,7 +2,7 @@
 #
 # Test programs mirror the layers of src/. Each is a TAP program; each
 # module's tests are listed in the module's section below.
-EXTRA_DIST += tests/tsan.supp tests/lsan.supp tests/run-all tests/deps.txt tests/tap.sh
+EXTRA_DIST += tests/tsan.supp tests/lsan.supp tests/run-all tests/tap.sh
 noinst_HEADERS = tests/tap.h
 
 TEST_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
