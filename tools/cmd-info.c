@@ -11,7 +11,6 @@
 
 #include "tools/tools-common.h"
 
-
 static void print_help(void)
 {
 	printf("Usage: %s info [OPTIONS] [line]...\n", PROG_NAME);

@@ -115,7 +115,6 @@ static void fifo_cut(struct fifo *dst, struct fifo *src, size_t n)
 	*link = NULL;
 }
 
-
 static struct rcuwork *fifo_last(const struct fifo *f)
 {
 	return container_of(f->tail, struct rcuwork, next);

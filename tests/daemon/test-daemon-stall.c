@@ -40,7 +40,6 @@
 static struct daemon d;
 static int ctl = -1;
 
-
 static double sample_rate(unsigned ms)
 {
 	struct mpssed_chip_stats a, b;
