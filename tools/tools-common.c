@@ -19,7 +19,7 @@
 
 /* --- Errors --------------------------------------------------------------------- */
 
-static void vprint_error(const char *fmt, va_list ap, int err)
+_printf_(1, 0) static void vprint_error(const char *fmt, va_list ap, int err)
 {
 	fflush(stdout);
 	fprintf(stderr, "%s: ", PROG_NAME);

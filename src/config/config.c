@@ -48,7 +48,7 @@ struct parser {
 
 _printf_(2, 3) static void fail_at(struct parser *p, const char *fmt, ...);
 
-static void fail_line(struct parser *p, unsigned line, const char *fmt, va_list ap)
+_printf_(3, 0) static void fail_line(struct parser *p, unsigned line, const char *fmt, va_list ap)
 {
 	if (p->failed)
 		return;
