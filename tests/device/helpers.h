@@ -114,4 +114,61 @@ static inline void t_drain_events(struct line_request *req)
 		;
 }
 
+/* The chip's stats by value, for conditions in WAIT_FOR(). */
+static inline struct gpio_chip_stats t_stats(struct gpio_chip *chip)
+{
+	struct gpio_chip_stats st;
+
+	gpio_chip_stats(chip, &st);
+	return st;
+}
+
+/* One line with flags, driven to value if an output; 1024 events of queue. */
+static inline int t_request_line(struct gpio_chip *chip, unsigned line, uint64_t flags, bool value,
+				 bool persist, struct line_request **out)
+{
+	const unsigned offsets[] = { line };
+	const struct gpio_v2_line_attribute v = { .id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
+						  .values = value };
+	const struct line_request_options opts = { .persist = persist };
+	struct gpio_v2_line_request ureq;
+
+	t_request(&ureq, offsets, 1, flags, persist ? "persistent" : "plain");
+	ureq.event_buffer_size = 1024;
+	if (value)
+		t_attr(&ureq.config, 1, &v);
+	return gpio_chip_request_lines(chip, &ureq, &opts, out);
+}
+
+/* Every unplug's teardown has released the binding. */
+static inline bool t_released_all(struct gpio_chip *chip)
+{
+	struct gpio_chip_stats st = t_stats(chip);
+
+	return st.releases == st.unplugs;
+}
+
+/* The poller samples: more than the batch a retired worker may still finish. */
+static inline bool t_polling(struct gpio_chip *chip)
+{
+	uint64_t before = t_stats(chip).samples;
+
+	return WAIT_FOR(t_stats(chip).samples > before + 16, WAIT_MS);
+}
+
+/* Read r until it says -ENODEV (events queued before come first), for up to ms. */
+static inline bool t_sees_enodev(struct line_request *r, int ms)
+{
+	struct gpio_v2_line_event ev[64];
+	uint64_t end = t_now_ns() + (uint64_t)ms * 1000000ULL;
+	int n;
+
+	do {
+		n = line_request_read_events(r, ev, 64);
+		if (n == 0)
+			t_readable(line_request_event_fd(r), 100);
+	} while (n >= 0 && t_now_ns() < end);
+	return n == -ENODEV;
+}
+
 #endif

@@ -80,66 +80,23 @@ static void log_release(void)
 
 static struct gpio_chip_stats stats(void)
 {
-	struct gpio_chip_stats st;
-
-	gpio_chip_stats(chip, &st);
-	return st;
-}
-
-static int try_request(unsigned line, uint64_t flags, bool value, bool persist,
-		       struct line_request **out)
-{
-	const unsigned offsets[] = { line };
-	const struct gpio_v2_line_attribute v = { .id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
-						  .values = value };
-	const struct line_request_options opts = { .persist = persist };
-	struct gpio_v2_line_request ureq;
-
-	t_request(&ureq, offsets, 1, flags, persist ? "persistent" : "plain");
-	ureq.event_buffer_size = 64;
-	if (value)
-		t_attr(&ureq.config, 1, &v);
-	return gpio_chip_request_lines(chip, &ureq, &opts, out);
+	return t_stats(chip);
 }
 
 static struct line_request *request(unsigned line, uint64_t flags, bool value, bool persist)
 {
 	struct line_request *r = NULL;
-	int err = try_request(line, flags, value, persist, &r);
+	int err = t_request_line(chip, line, flags, value, persist, &r);
 
 	if (err < 0)
 		tap_bail("request line %u: %s", line, strerror(-err));
 	return r;
 }
 
-static bool released_all(void)
-{
-	struct gpio_chip_stats st = stats();
-
-	return st.releases == st.unplugs;
-}
-
 static void wait_polling(void)
 {
-	uint64_t before = stats().samples;
-
-	if (!WAIT_FOR(stats().samples > before + 16, WAIT_MS))
+	if (!t_polling(chip))
 		tap_bail("the poller does not sample");
-}
-
-/* Until read_events says -ENODEV (events queued before come first). */
-static bool sees_enodev(struct line_request *r, int ms)
-{
-	struct gpio_v2_line_event ev[64];
-	uint64_t end = t_now_ns() + (uint64_t)ms * 1000000ULL;
-	int n;
-
-	do {
-		n = line_request_read_events(r, ev, 64);
-		if (n == 0)
-			t_readable(line_request_event_fd(r), 100);
-	} while (n >= 0 && t_now_ns() < end);
-	return n == -ENODEV;
 }
 
 static int get(struct line_request *r, uint64_t *bits)
@@ -258,12 +215,12 @@ static void test_stop_answering_get(void)
 	r = get(in, &bits);
 	tap_ok(r == -EIO || r == -ENODEV, "a get from a chip that stopped answering fails (%d)", r);
 	tap_ok(log_has("u0: device failed"), "the log says the device failed");
-	tap_ok(sees_enodev(in, FAIL_MS) && get(in, &bits) == -ENODEV,
+	tap_ok(t_sees_enodev(in, FAIL_MS) && get(in, &bits) == -ENODEV,
 	       "its request is told: -ENODEV");
 	emu_chip_clear_faults(emu);
 	tap_ok(present_again(), "once it answers again, it is attached afresh");
 	line_request_release(in);
-	r = try_request(2, FLAG(INPUT), 0, false, &again);
+	r = t_request_line(chip, 2, FLAG(INPUT), 0, false, &again);
 	tap_ok(r == 0 && get(again, &bits) == 0 && bits == 1, "and a new request reads it (%d)", r);
 	line_request_release(again);
 	emu_chip_set_input(emu, 0, 2, false);
@@ -278,7 +235,7 @@ static void test_stop_answering_sampling(void)
 
 	wait_polling();
 	inject(&stop);
-	tap_ok(sees_enodev(in, FAIL_MS), "sampling a chip that stopped answering: -ENODEV");
+	tap_ok(t_sees_enodev(in, FAIL_MS), "sampling a chip that stopped answering: -ENODEV");
 	tap_ok(log_has("u0: sampling: Connection timed out; resynchronizing"),
 	       "the log shows the poller's resync attempts");
 	tap_ok(line_request_set_values(out, 1, 1) == -ENODEV,
@@ -304,7 +261,7 @@ static void test_unplug_during_attach(void)
 		const struct emu_fault f = { .kind = EMU_FAULT_UNPLUG_AT_XFER, .at = at };
 
 		emu_chip_unplug(emu);
-		if (!WAIT_FOR(!gpio_chip_present(chip) && released_all(), WAIT_MS))
+		if (!WAIT_FOR(!gpio_chip_present(chip) && t_released_all(chip), WAIT_MS))
 			tap_bail("no teardown after an unplug");
 		replugs = stats().replugs;
 		emu_chip_replug(emu);
@@ -319,7 +276,7 @@ static void test_unplug_during_attach(void)
 	tap_ok(hit > 0, "unplugged during attach at transfers 1-6 (%d of 6 hit the attach)", hit);
 	if (emu_chip_plugged(emu))
 		emu_chip_unplug(emu);
-	tap_ok(WAIT_FOR(released_all(), WAIT_MS) && !gpio_chip_present(chip),
+	tap_ok(WAIT_FOR(t_released_all(chip), WAIT_MS) && !gpio_chip_present(chip),
 	       "no half-attached chip is left: not present, every binding released");
 	tap_ok(log_has("u0: device left during attach"), "the log says it left during the attach");
 	tap_ok(emu_chip_replug(emu) == 0 && present_again() &&
@@ -365,7 +322,7 @@ static void test_replug_storm(void)
 		t_sleep_us((i * 37) % 500);
 		emu_chip_replug(emu);
 	}
-	tap_ok(present_again() && WAIT_FOR(released_all(), WAIT_MS) &&
+	tap_ok(present_again() && WAIT_FOR(t_released_all(chip), WAIT_MS) &&
 		       stats().unplugs == stats().releases,
 	       "after 50 quick replugs: present, every old binding released (%llu)",
 	       (unsigned long long)stats().unplugs);

@@ -23,60 +23,22 @@ static struct gpio_chip *chip;
 
 static struct gpio_chip_stats stats(void)
 {
-	struct gpio_chip_stats st;
-
-	gpio_chip_stats(chip, &st);
-	return st;
+	return t_stats(chip);
 }
 
 static struct line_request *request(unsigned line, uint64_t flags, bool value, bool persist)
 {
-	const unsigned offsets[] = { line };
-	const struct gpio_v2_line_attribute v = { .id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES,
-						  .values = value };
-	const struct line_request_options opts = { .persist = persist };
-	struct gpio_v2_line_request ureq;
 	struct line_request *r = NULL;
-	int err;
+	int err = t_request_line(chip, line, flags, value, persist, &r);
 
-	t_request(&ureq, offsets, 1, flags, persist ? "persistent" : "plain");
-	ureq.event_buffer_size = 1024;
-	if (value)
-		t_attr(&ureq.config, 1, &v);
-	err = gpio_chip_request_lines(chip, &ureq, &opts, &r);
 	if (err < 0)
 		tap_bail("request line %u: %s", line, strerror(-err));
 	return r;
 }
 
-/* Until read_events says -ENODEV (events queued before the unplug come first). */
-static bool sees_enodev(struct line_request *r)
-{
-	struct gpio_v2_line_event ev[64];
-	uint64_t end = t_now_ns() + WAIT_MS * 1000000ULL;
-	int n;
-
-	do {
-		n = line_request_read_events(r, ev, 64);
-		if (n == 0)
-			t_readable(line_request_event_fd(r), 100);
-	} while (n >= 0 && t_now_ns() < end);
-	return n == -ENODEV;
-}
-
-static bool released_all(void)
-{
-	struct gpio_chip_stats st = stats();
-
-	return st.releases == st.unplugs;
-}
-
 static void wait_polling(void)
 {
-	uint64_t before = stats().samples;
-
-	/* More than the batch a retired worker may still finish. */
-	if (!WAIT_FOR(stats().samples > before + 16, WAIT_MS))
+	if (!t_polling(chip))
 		tap_bail("the poller does not sample");
 }
 
@@ -84,13 +46,13 @@ static void check_gone(struct line_request *in, struct line_request *out, unsign
 {
 	uint64_t bits;
 
-	tap_ok(sees_enodev(in), "the edge request reads -ENODEV once its queue is empty");
+	tap_ok(t_sees_enodev(in, WAIT_MS), "the edge request reads -ENODEV once its queue is empty");
 	tap_ok(t_readable(line_request_event_fd(in), 0), "and its eventfd stays readable");
 	tap_ok(line_request_get_values(out, 1, &bits) == -ENODEV &&
 		       line_request_set_values(out, 1, 1) == -ENODEV,
 	       "get/set values: -ENODEV");
 	tap_ok(WAIT_FOR(!gpio_chip_present(chip), WAIT_MS), "the chip is not present");
-	tap_ok(WAIT_FOR(released_all(), WAIT_MS),
+	tap_ok(WAIT_FOR(t_released_all(chip), WAIT_MS),
 	       "its binding was released (pollers joined, transport closed)");
 	/* Both the poller and the listener noticed: still one teardown. */
 	t_sleep_us(50000);
@@ -187,8 +149,8 @@ static void test_persistent(void)
 	tap_ok(t_read_events(in, ev, 1, WAIT_MS) == 1 && ev[0].seqno == 1, "persistent: first event");
 	tap_ok(emu_chip_pins(emu, 0) >> 4 & 1, "persistent output drives 1");
 	emu_chip_unplug(emu);
-	tap_ok(sees_enodev(plain), "a plain request dies with the device");
-	tap_ok(WAIT_FOR(released_all(), WAIT_MS), "released");
+	tap_ok(t_sees_enodev(plain, WAIT_MS), "a plain request dies with the device");
+	tap_ok(WAIT_FOR(t_released_all(chip), WAIT_MS), "released");
 	tap_ok(line_request_read_events(in, ev, 4) == 0, "a persistent one does not: no events, no error");
 	tap_ok(line_request_get_values(out, 1, &bits) == -ENODEV, "its values: -ENODEV while unplugged");
 	tap_ok(line_request_set_values(out, 1, 0) == -ENODEV,
